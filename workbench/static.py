@@ -113,7 +113,7 @@ class StaticEncoder(Encoder):
         if unknown:
             examples = ", ".join(w for w, _ in unknown.most_common(5))
             warnings.warn(f"{sum(unknown.values())} words ({len(unknown)} distinct) are not in the "
-                          f"{self.name} vocabulary and were skipped, e.g. {examples}", stacklevel=4)
+                          f"{self.name} vocabulary and were skipped, e.g. {examples}", stacklevel=5)
         return ids, 0
 
     def _embed_batch(self, batch_ids, opts, kind):
