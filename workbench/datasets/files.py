@@ -69,9 +69,7 @@ def _pair_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[st
         rows = [(i, line.split("\t")) for i, line in enumerate(text.splitlines(), 1)]
     else:
         reader = csv.reader(io.StringIO(text))
-        rows = []
-        for fields in reader:
-            rows.append((reader.line_num, fields))
+        rows = [(reader.line_num, fields) for fields in reader]
     return [
         (i, [f.strip() for f in fields])
         for i, fields in rows
@@ -122,6 +120,9 @@ def load_pairs(
     of seven or more fields ``genre, file, year, id, score, sentence1, sentence2``
     (later fields, such as source notes, are ignored).
 
+    A ``split`` column in a header (as in the sentence-transformers STS-B TSV) is
+    kept in ``meta["split"]``, which :func:`train_test_split` honours.
+
     Without explicit columns, a header is searched for familiar names
     (``sentence1``/``sentence2``/``score`` and the like); failing that the last
     numeric field of the first row is the score and the two fields before it that
@@ -151,7 +152,8 @@ def load_pairs(
     path = _existing_file(path)
     text = _read_text(path)
     suffix = path.suffix.lower()
-    first_line = text.lstrip("\ufeff").splitlines()[0]
+    first_line = next(line for line in text.splitlines()
+                      if line.strip() and not line.lstrip().startswith("#"))
     delimiter = {".tsv": "\t", ".csv": ","}.get(
         suffix, "\t" if "\t" in first_line else ","
     )
@@ -167,7 +169,8 @@ def load_pairs(
     else:
         layout = "tsv" if delimiter == "\t" else "csv"
         header = None
-        if isinstance(score, str) or all(_as_float(f) is None for f in first):
+        named = any(isinstance(spec, str) for spec in (text1, text2, score))
+        if named or all(_as_float(f) is None for f in first):
             header = first
             rows = rows[1:]
         if not rows:
@@ -204,6 +207,9 @@ def load_pairs(
         s.append(value)
     meta = {"path": str(path), "layout": layout,
             "columns": {"text1": cols[0], "text2": cols[1], "score": cols[2]}}
+    if header and "split" in names:  # e.g. the sentence-transformers STS-B TSV
+        k = names.index("split")
+        meta["split"] = [fields[k] if k < len(fields) else "" for _, fields in rows]
     return PairDataset(path.stem, a, b, np.asarray(s, dtype=np.float64), meta)
 
 
@@ -371,8 +377,11 @@ def _rows_to_dataset(path: Path, rows: list[tuple[str, dict]], text: str,
             labels = pd.to_numeric(pd.Series(labels)).to_numpy()
         except (ValueError, TypeError):
             labels = labels.astype(str)
+    meta = {"path": str(path)}
+    if "split" in frame:  # a shipped split, honoured by train_test_split
+        meta["split"] = frame.pop("split").astype(str).tolist()
     attributes = frame if len(frame.columns) else None
-    return TextDataset(path.stem, texts, labels, attributes, {"path": str(path)})
+    return TextDataset(path.stem, texts, labels, attributes, meta)
 
 
 def load_texts(path: str | Path, *, text: str = "text", label: str = "label") -> TextDataset:
@@ -381,7 +390,8 @@ def load_texts(path: str | Path, *, text: str = "text", label: str = "label") ->
     ``.txt`` holds one text per line (blank lines skipped). ``.csv``, ``.tsv``,
     ``.jsonl`` and ``.parquet`` hold records with a ``text`` column, an optional
     ``label`` column, and any other columns, which become ``attributes``. TSV is read
-    without quoting; CSV with the usual quoting rules.
+    without quoting; CSV with the usual quoting rules. A ``split`` column goes to
+    ``meta["split"]`` (see :func:`~workbench.datasets.train_test_split`).
 
     Parameters
     ----------

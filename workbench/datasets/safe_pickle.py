@@ -3,7 +3,8 @@
 Unpickling calls whatever global a pickle names, so a hostile file can run any
 command. :class:`RestrictedUnpickler` resolves only an explicit allow-list:
 
-* plain builtin types (``dict``, ``list``, ``tuple``, ``set``, ``str``, ``int``, ...);
+* plain builtin types (``dict``, ``list``, ``tuple``, ``set``, ``str``, ``int``, ...),
+  and ``_codecs.encode`` limited to Latin-1, which old protocols use for bytes;
 * the few globals an old scikit-learn ``Bunch`` with numpy arrays needs (the form
   of gensim's ``mini_newsgroup`` file), each mapped to a stand-in of ours that only
   builds data: a ``Bunch`` becomes a ``dict`` and an array is rebuilt from its raw
@@ -71,10 +72,18 @@ def _reconstructor(cls: Any, base: Any, state: Any = None) -> dict:
     return dict(state or {})
 
 
+def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
+    """Stand-in for ``_codecs.encode``, which protocol 0-2 use to spell bytes."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError("refusing _codecs.encode outside bytes literals")
+    return text.encode("latin1")
+
+
 _PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 _ALLOWED: dict[tuple[str, str], Any] = {
     **{("builtins", name): getattr(builtins, name) for name in _PLAIN},
     ("copyreg", "_reconstructor"): _reconstructor,
+    ("_codecs", "encode"): _latin1_encode,
     ("sklearn.datasets.base", "Bunch"): dict,
     ("sklearn.utils", "Bunch"): dict,
     ("sklearn.utils._bunch", "Bunch"): dict,

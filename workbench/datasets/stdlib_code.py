@@ -11,9 +11,10 @@ method of a public top-level class that has a docstring, pair
 Pairs are dropped when the first paragraph has fewer than :data:`MIN_WORDS` words,
 when the body is only a placeholder (``pass``, ``...``, ``raise
 NotImplementedError``), and when the qualified name, the query text or the code is
-shared with another pair (those pairs are ambiguous). If more than :data:`MAX_PAIRS` remain, the ones
-with the smallest SHA-1 of their qualified name are kept, so the choice is stable
-across runs and mostly stable across Python versions. Modules are read as text and
+shared with another pair (those pairs are ambiguous). If more than
+:data:`MAX_PAIRS` remain, the ones with the smallest SHA-1 of their qualified name
+are kept, so the choice is stable across runs and mostly stable across Python
+versions. Modules are read as text and
 never imported. The exact set depends on the interpreter's version (recorded in
 ``meta``). Parsing takes a few seconds, so the built set is cached on disk.
 
@@ -40,7 +41,7 @@ __all__ = ["MAX_PAIRS", "MIN_WORDS", "MODULES", "load_python_docstrings"]
 
 MAX_PAIRS = 2000  # cap on query -> function pairs
 MIN_WORDS = 4  # shortest first paragraph kept as a query
-_FORMAT = 1  # bump when the built set changes shape or content rules
+_FORMAT = 2  # bump when the built set changes shape or content rules
 
 # Pure-Python modules present from Python 3.10 onwards (none slated for removal).
 # Underscored ones are private modules holding public classes (_pydecimal and _pyio
@@ -116,8 +117,11 @@ def _pair(node: ast.AST, lines: list[str]) -> tuple[str, str] | None:
     if doc.lineno <= node.lineno or after.lineno <= doc.end_lineno:
         return None  # docstring shares a line with code; skip rather than cut badly
     kept = lines[node.lineno - 1: doc.lineno - 1] + lines[doc.end_lineno: node.end_lineno]
-    code = textwrap.dedent("\n".join(kept)).strip("\n")
-    return query, code
+    # Dedent by the def's own column (textwrap.dedent gives up when a string literal
+    # inside the body has lines starting at column 0).
+    indent = node.col_offset
+    code = "\n".join(line[indent:] if line[:indent].isspace() else line for line in kept)
+    return query, code.strip("\n")
 
 
 def _candidates(module: str, source: str) -> list[tuple[str, str, str]]:

@@ -1,0 +1,1 @@
+"""Plotly figures (:mod:`.figures`) for embedding spaces. Needs the ``viz`` extra."""
