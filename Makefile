@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml requirements-data.txt
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
-# unit tests, then every notebook top to bottom in smoke mode, in one pytest run
+# lint, then in one pytest run: unit tests, docstring examples, every notebook in smoke mode
 test: setup
-	WB_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake tests notebooks
+	$(BIN)/ruff check workbench tests benchmarks
+	WB_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake --doctest-modules \
+		workbench tests notebooks/*.ipynb
 
 bench: setup
 	$(BIN)/python benchmarks/bench_encode.py

@@ -37,7 +37,8 @@ def test_embed_roundtrip_matches_api(capsys, tmp_path, minilm):
 def test_embed_a_user_text_file(capsys, tmp_path):
     texts = tmp_path / "mine.txt"
     texts.write_text("first line\nsecond line\n")
-    code, out, _ = run(capsys, "embed", "--model", "glove-50d", "--data", str(texts), "--out", str(tmp_path / "v.npy"), "--json")
+    code, out, _ = run(capsys, "embed", "--model", "glove-50d", "--data", str(texts),
+                       "--out", str(tmp_path / "v.npy"), "--json")
     assert code == 0 and json.loads(out)["rows"] == 2
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import workbench as wb
 from workbench import encoder as encoder_module
 
 SENTENCES = [

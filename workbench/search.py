@@ -35,7 +35,8 @@ def exact_search(queries: np.ndarray, corpus: np.ndarray, k: int = 10) -> tuple[
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     corpus = np.ascontiguousarray(corpus, dtype=np.float32)
     if queries.ndim != 2 or corpus.ndim != 2 or queries.shape[1] != corpus.shape[1]:
-        raise ValueError(f"expected (m, d) queries and (n, d) corpus with the same d, got {queries.shape} and {corpus.shape}")
+        raise ValueError(f"expected (m, d) queries and (n, d) corpus with the same d, "
+                         f"got {queries.shape} and {corpus.shape}")
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     k = min(k, len(corpus))

