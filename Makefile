@@ -27,8 +27,9 @@ test: setup
 	WB_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake --doctest-modules \
 		workbench tests notebooks/*.ipynb
 
+# every benchmark prints its figures beside a peer measured in the same run
 bench: setup
-	$(BIN)/python benchmarks/bench_encode.py
+	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # run every notebook at full size; the executed copies land in build/ (never committed)
 figures: setup
