@@ -13,8 +13,10 @@ Left out: multi-process and GPU encoding, trainable pooling heads.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -25,6 +27,16 @@ from .pooling import parse_mode, pool
 
 PRECISIONS = ("fp32", "bf16")
 CHUNK_SIZE = 1024  # texts per cache entry: the unit of resumption
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_bf16() -> bool:
+    """Whether this CPU computes bf16 natively (AMX or AVX-512 BF16); read from /proc/cpuinfo."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return True  # unknown platform: do not warn
+    return any(f in flags for f in ("amx_bf16", "avx512_bf16"))
 
 
 def check_texts(texts: Sequence[str] | str) -> list[str]:
@@ -206,6 +218,9 @@ class Encoder:
                  batch_size=32) -> dict:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
+        if precision == "bf16" and self.model is not None and not cpu_has_bf16():
+            warnings.warn("this CPU has no native bf16 units (AMX or AVX-512 BF16): bf16 is emulated "
+                          "and slower than fp32 here", RuntimeWarning, stacklevel=3)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         return dict(pooling=pooling, layer=layer, normalize=bool(normalize), prompt=prompt or None,
