@@ -55,3 +55,36 @@ def test_smollm2_decoder_last_token_under_both_padding_sides():
     assert np.abs(left - right).max() < 1e-4
     single = np.vstack([enc.encode([t], cache=False) for t in texts])
     assert np.abs(single - right).max() < 1e-4
+
+
+@pytest.mark.slow
+def test_smollm2_bidirectional_attention_lets_early_tokens_see_later_ones():
+    enc = wb.load_encoder("smollm2")
+    a, b = "The river bank was muddy.", "The river bank was closed for the holiday."
+    (ta, ca), (tb, cb) = enc.token_embeddings([a, b])
+    (_, ba), (_, bb) = enc.token_embeddings([a, b], attention="bidirectional")
+    shared = 3  # "The river bank" tokenises the same in both
+    assert ta[:shared] == tb[:shared]
+    np.testing.assert_allclose(ca[:shared], cb[:shared], atol=1e-4)  # causal: the future is unseen
+    assert np.abs(ba[:shared] - bb[:shared]).max() > 1e-2  # bidirectional: it is seen
+    texts = [a, b, "Short."]
+    batched = enc.encode(texts, attention="bidirectional", cache=False)
+    single = np.vstack([enc.encode([t], attention="bidirectional", cache=False) for t in texts])
+    assert np.abs(batched - single).max() < 1e-4  # padding keys stay masked
+
+
+@pytest.mark.slow
+def test_smollm2_add_eos_appends_once_and_changes_last_token_vectors():
+    enc = wb.load_encoder("smollm2")
+    ((tokens, _),) = enc.token_embeddings(["A cat."], add_eos=True)
+    assert tokens[-1] == enc.tokenizer.eos_token and tokens[-2] != enc.tokenizer.eos_token
+    plain, eos = enc.encode(["A cat."], cache=False), enc.encode(["A cat."], add_eos=True, cache=False)
+    assert float(plain[0] @ eos[0]) < 0.999
+
+
+def test_attention_switch_errors(minilm):
+    with pytest.raises(ValueError, match="bidirectional encoder"):
+        minilm.encode(["x"], attention="causal")
+    with pytest.raises(ValueError, match="valid: causal, bidirectional"):
+        minilm.encode(["x"], attention="sideways")
+    assert minilm.encode(["x"], attention="bidirectional").shape == (1, 384)

@@ -26,6 +26,10 @@ from . import cache, progress
 from .pooling import parse_mode, pool
 
 PRECISIONS = ("fp32", "bf16")
+ATTENTION = ("causal", "bidirectional")
+# decoder families whose causal mask can be swapped for a bidirectional one (checked by a test
+# that a token's state then depends on the tokens after it)
+BIDIRECTIONAL_MODEL_TYPES = ("llama",)
 CHUNK_SIZE = 1024  # texts per cache entry: the unit of resumption
 
 
@@ -58,8 +62,17 @@ def check_texts(texts: Sequence[str] | str) -> list[str]:
     return texts
 
 
+# named prompt templates; ``prompt="prompteol"`` picks one by name
+PROMPTS = {
+    # PromptEOL (Jiang et al., 2023): squeeze the meaning into the next token, then take the last state
+    "prompteol": 'This sentence : "{text}" means in one word:"',
+}
+
+
 def apply_prompt(texts: list[str], prompt: str | None) -> list[str]:
     """Prefix each text with ``prompt``, or fill a template holding ``{text}``.
+
+    ``prompt`` may also name a template in ``PROMPTS``.
 
     Examples
     --------
@@ -67,9 +80,12 @@ def apply_prompt(texts: list[str], prompt: str | None) -> list[str]:
     ['This sentence : "cats" means in one word:"']
     >>> apply_prompt(["cats"], "query: ")
     ['query: cats']
+    >>> apply_prompt(["cats"], "prompteol") == apply_prompt(["cats"], PROMPTS["prompteol"])
+    True
     """
     if not prompt:
         return texts
+    prompt = PROMPTS.get(prompt, prompt)
     if "{text}" in prompt:
         return [prompt.replace("{text}", t) for t in texts]
     return [prompt + t for t in texts]
@@ -137,7 +153,7 @@ class Encoder:
     def encode(self, texts: Sequence[str] | str, pooling: str | None = None, layer: int = -1, *,
                normalize: bool = True, batch_size: int = 32, prompt: str | None = None,
                precision: str = "fp32", show_progress: bool | None = None, cache: bool = True,
-               max_length: int | None = None) -> np.ndarray:
+               max_length: int | None = None, attention: str | None = None, add_eos: bool = False) -> np.ndarray:
         """Embed texts into a float32 array of shape ``(n, d)``.
 
         Parameters
@@ -153,7 +169,7 @@ class Encoder:
         batch_size : int
             Texts per forward pass.
         prompt : str, optional
-            Prefix, or a template containing ``{text}``.
+            Prefix, a template containing ``{text}``, or a name in ``PROMPTS`` (e.g. "prompteol").
         precision : {"fp32", "bf16"}
         show_progress : bool, optional
             Default: on in notebooks and terminals, off in CI.
@@ -161,6 +177,13 @@ class Encoder:
             Read and write the on-disk vector cache.
         max_length : int, optional
             Truncation length in tokens; default the model's.
+        attention : {None, "causal", "bidirectional"}
+            None keeps the model's own mask. ``"bidirectional"`` lifts a decoder's causal
+            mask (NV-Embed style; untrained, it usually hurts — measure it). Supported for
+            ``BIDIRECTIONAL_MODEL_TYPES``.
+        add_eos : bool
+            Append the end-of-sequence token (if the tokenizer did not), as last-token
+            embedders do; the text is truncated one token earlier to make room.
 
         Returns
         -------
@@ -170,7 +193,8 @@ class Encoder:
         pooling = "+".join(parse_mode(pooling or self.pooling))
         self._check_layer(layer)
         opts = self._options(pooling=pooling, layer=layer, normalize=normalize, prompt=prompt,
-                             precision=precision, max_length=max_length, batch_size=batch_size)
+                             precision=precision, max_length=max_length, batch_size=batch_size,
+                             attention=attention, add_eos=add_eos)
         return self._run(texts, opts, "vectors", cache, show_progress)
 
     def encode_layers(self, texts: Sequence[str] | str, pooling: str = "mean", **kwargs) -> np.ndarray:
@@ -188,7 +212,8 @@ class Encoder:
 
     def token_embeddings(self, texts: Sequence[str] | str, layer: int | None = -1, *,
                          prompt: str | None = None, max_length: int | None = None,
-                         precision: str = "fp32") -> list[tuple[list[str], np.ndarray]]:
+                         precision: str = "fp32", attention: str | None = None,
+                         add_eos: bool = False) -> list[tuple[list[str], np.ndarray]]:
         """Per-token states of each text, with its tokens (padding removed, not cached).
 
         Returns a list of ``(tokens, states)``: ``states`` is ``(t, d)`` for one layer,
@@ -197,11 +222,11 @@ class Encoder:
         texts = check_texts(texts)
         if layer is not None:
             self._check_layer(layer)
-        opts = self._options(pooling="mean", layer=-1, normalize=False, prompt=prompt,
-                             precision=precision, max_length=max_length, batch_size=16)
+        opts = self._options(pooling="mean", layer=-1, normalize=False, prompt=prompt, precision=precision,
+                             max_length=max_length, batch_size=16, attention=attention, add_eos=add_eos)
         out = []
-        for ids in self._tokenize(apply_prompt(texts, prompt), opts["max_length"]):
-            hidden, mask = self._forward([ids], opts["precision"], all_layers=True)
+        for ids in self._tokenize_counting(apply_prompt(texts, prompt), opts)[0]:
+            hidden, mask = self._forward([ids], opts, all_layers=True)
             states = torch.stack(hidden)[:, 0].float().numpy()
             out.append((self.tokenizer.convert_ids_to_tokens(ids),
                         states if layer is None else states[layer]))
@@ -215,7 +240,7 @@ class Encoder:
                              f"({self.n_layers} layers + embeddings), got {layer!r}")
 
     def _options(self, *, pooling, layer, normalize=True, prompt=None, precision="fp32", max_length=None,
-                 batch_size=32) -> dict:
+                 batch_size=32, attention=None, add_eos=False) -> dict:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
         if precision == "bf16" and self.model is not None and not cpu_has_bf16():
@@ -224,7 +249,27 @@ class Encoder:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         return dict(pooling=pooling, layer=layer, normalize=bool(normalize), prompt=prompt or None,
-                    precision=precision, max_length=int(max_length or self.max_length), batch_size=batch_size)
+                    precision=precision, max_length=int(max_length or self.max_length), batch_size=batch_size,
+                    attention=self._check_attention(attention), add_eos=self._check_eos(add_eos))
+
+    def _check_attention(self, attention: str | None) -> str:
+        native = "causal" if self.is_decoder else "bidirectional"
+        if attention is None or attention == native:
+            return native
+        if attention not in ATTENTION:
+            raise ValueError(f"unknown attention {attention!r}; valid: {', '.join(ATTENTION)} (or None)")
+        if not self.is_decoder:
+            raise ValueError(f"{self.name} is a bidirectional encoder; attention='causal' is not supported")
+        model_type = getattr(self.model.config, "model_type", "?")
+        if model_type not in BIDIRECTIONAL_MODEL_TYPES:
+            raise ValueError(f"attention='bidirectional' is not supported for model type {model_type!r}; "
+                             f"supported: {', '.join(BIDIRECTIONAL_MODEL_TYPES)}")
+        return attention
+
+    def _check_eos(self, add_eos: bool) -> bool:
+        if add_eos and self.tokenizer.eos_token_id is None:
+            raise ValueError(f"add_eos=True, but the tokenizer of {self.name} has no end-of-sequence token")
+        return bool(add_eos)
 
     def _run(self, texts: list[str], opts: dict, kind: str, use_cache: bool, show_progress) -> np.ndarray:
         key_opts = {k: v for k, v in opts.items() if k != "batch_size"}
@@ -252,7 +297,7 @@ class Encoder:
 
     def _compute(self, texts: list[str], opts: dict, kind: str, bar) -> tuple[np.ndarray, int]:
         """Embed one chunk; returns the array and how many texts were truncated."""
-        ids, cut = self._tokenize_counting(apply_prompt(texts, opts["prompt"]), opts["max_length"])
+        ids, cut = self._tokenize_counting(apply_prompt(texts, opts["prompt"]), opts)
         order = np.argsort([-len(x) for x in ids], kind="stable")
         out = None
         for start in range(0, len(order), opts["batch_size"]):
@@ -266,7 +311,7 @@ class Encoder:
 
     def _embed_batch(self, batch_ids: list[list[int]], opts: dict, kind: str) -> np.ndarray:
         all_layers = kind == "layers" or opts["layer"] != -1 or "first_last_avg" in opts["pooling"]
-        hidden, mask = self._forward(batch_ids, opts["precision"], all_layers)
+        hidden, mask = self._forward(batch_ids, opts, all_layers)
         if kind == "layers":
             vecs = torch.stack([pool(hidden, mask, opts["pooling"], layer=i) for i in range(len(hidden))])
         else:
@@ -276,23 +321,26 @@ class Encoder:
             vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)
         return vecs.numpy()
 
-    def _tokenize(self, texts: list[str], max_length: int) -> list[list[int]]:
-        return self._tokenize_counting(texts, max_length)[0]
-
-    def _tokenize_counting(self, texts: list[str], max_length: int) -> tuple[list[list[int]], int]:
+    def _tokenize_counting(self, texts: list[str], opts: dict) -> tuple[list[list[int]], int]:
         """Token ids per text, truncated to ``max_length``; also the number truncated."""
+        eos = self.tokenizer.eos_token_id if opts["add_eos"] else None
+        max_length = opts["max_length"] - (eos is not None)
         ids = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+        if eos is not None:  # the tokenizer may end with EOS already: count length without it
+            ids = [x[:-1] if x and x[-1] == eos else x for x in ids]
         long = [i for i, x in enumerate(ids) if len(x) > max_length]
         if long:
             cut = self.tokenizer([texts[i] for i in long], add_special_tokens=True, truncation=True,
                                  max_length=max_length)["input_ids"]
             for i, x in zip(long, cut):
-                ids[i] = x
+                ids[i] = x[:-1] if eos is not None and x and x[-1] == eos else x
+        if eos is not None:
+            ids = [x + [eos] for x in ids]
         fallback = next(t for t in (self.tokenizer.bos_token_id, self.tokenizer.eos_token_id,
                                     self.tokenizer.pad_token_id) if t is not None)
         return [x if x else [fallback] for x in ids], len(long)
 
-    def _forward(self, batch_ids: list[list[int]], precision: str, all_layers: bool):
+    def _forward(self, batch_ids: list[list[int]], opts: dict, all_layers: bool):
         """Pad a batch (on the tokenizer's side) and run the model; returns (hidden states, mask)."""
         width = max(len(x) for x in batch_ids)
         input_ids = torch.full((len(batch_ids), width), self.tokenizer.pad_token_id, dtype=torch.long)
@@ -302,11 +350,17 @@ class Encoder:
             span = slice(width - len(x), width) if left else slice(0, len(x))
             input_ids[row, span] = torch.tensor(x)
             mask[row, span] = 1
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16" else nullcontext()
-        extra = {}
+        bf16 = opts["precision"] == "bf16"
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
+        extra, attn = {}, mask
         if self.is_decoder:  # positions count real tokens only, so left padding shifts nothing
             extra["position_ids"] = (mask.cumsum(dim=1) - 1).clamp(min=0)
+            if opts["attention"] == "bidirectional":
+                # a ready 4-D additive mask replaces the causal one: every token sees every real token
+                blocked = torch.finfo(torch.float32).min
+                keys = torch.zeros(mask.shape, dtype=torch.float32).masked_fill(mask == 0, blocked)
+                attn = keys[:, None, None, :].expand(-1, 1, width, -1)
         with torch.inference_mode(), autocast:
-            out = self.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=all_layers, **extra)
+            out = self.model(input_ids=input_ids, attention_mask=attn, output_hidden_states=all_layers, **extra)
         hidden = out.hidden_states if all_layers else (out.last_hidden_state,)
         return hidden, mask

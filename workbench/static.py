@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .encoder import Encoder
+from .encoder import Encoder, check_texts
 from .models import weights_hash
 from .pooling import pool
 
@@ -97,7 +97,7 @@ class StaticEncoder(Encoder):
     def n_layers(self) -> int:
         return 0
 
-    def _tokenize_counting(self, texts, max_length):
+    def _tokenize_counting(self, texts, opts):
         index, unknown, ids = self.tokenizer.index, Counter(), []
         for text in texts:
             row = []
@@ -130,5 +130,5 @@ class StaticEncoder(Encoder):
         return vecs[None] if kind == "layers" else vecs
 
     def token_embeddings(self, texts, layer=-1, **kwargs):
-        ids, _ = self._tokenize_counting(list(texts), 0)
+        ids, _ = self._tokenize_counting(check_texts(texts), {})
         return [(self.tokenizer.convert_ids_to_tokens(x), self.vectors[x].numpy()) for x in ids]
