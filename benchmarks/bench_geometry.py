@@ -59,7 +59,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     from workbench import geometry  # noqa: PLC0415
-    from workbench.geometry_core import _Prepared  # noqa: PLC0415
+    from workbench.geometry.core import _Prepared  # noqa: PLC0415
 
     X = make_vectors(args.n, args.d)
     print(f"vectors: {args.n} x {args.d} float32, kNN sample {args.knn_sample}; "

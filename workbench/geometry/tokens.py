@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import progress
+from .. import progress
 
 
 def _unit(A: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .geometry_core import _prepared
+from .core import _prepared
 
 
 # ---------------------------------------------------------------------- spectrum and isotropy

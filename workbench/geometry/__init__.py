@@ -3,8 +3,8 @@
 Every metric takes an ``(n, d)`` array (rows are items) and returns a float or a small
 dict of floats; ``METRICS`` maps names to them and ``report`` runs them all, sharing the
 expensive pieces (the covariance eigendecomposition, the unit rows, one kNN graph;
-see ``geometry_core.py``). Spectrum metrics live in ``geometry_spectrum.py`` and
-neighbourhood metrics in ``geometry_knn.py``; all are re-exported here. What is covered
+see ``core.py``). Spectrum metrics live in ``spectrum.py`` and
+neighbourhood metrics in ``knn.py``; all are re-exported here. What is covered
 (see ``REFERENCE.md`` section 2 for the formulas):
 
 * average cosine of distinct pairs with a confidence interval (anisotropy);
@@ -13,11 +13,11 @@ neighbourhood metrics in ``geometry_knn.py``; all are re-exported here. What is 
 * the explained-variance spectrum, effective rank (Roy & Vetterli 2007) and rogue
   dimensions (Timkey & van Schijndel 2021);
 * intrinsic dimension (TwoNN, Levina-Bickel MLE) and hubness (skewness of k-occurrence),
-  from a faiss kNN graph on at most ``knn_sample`` rows (``geometry_knn.py``);
+  from a faiss kNN graph on at most ``knn_sample`` rows (``knn.py``);
 * alignment and uniformity (Wang & Isola 2020).
 
 Token-level measures (self-similarity, intra-sentence similarity) live in
-``token_geometry.py``; the per-layer table in ``layerwise.py`` (re-exported here as
+``tokens.py``; the per-layer table in ``layers.py`` (re-exported here as
 ``layerwise``). Left out: plots (``viz``) and anything that needs a model.
 """
 
@@ -30,9 +30,9 @@ from typing import Any, Callable
 import numpy as np
 from scipy import special, stats
 
-from .geometry_core import GeometryWarning, _Prepared, _prepared, check_vectors
-from .geometry_knn import hubness, knn_graph, mle_dimension, twonn_dimension
-from .geometry_spectrum import (
+from .core import GeometryWarning, _Prepared, _prepared, check_vectors
+from .knn import hubness, knn_graph, mle_dimension, twonn_dimension
+from .spectrum import (
     effective_rank,
     explained_variance,
     isoscore,
@@ -280,7 +280,7 @@ def report(X: Any, pairs: Any = None, *, metrics: Any = None, knn_sample: int = 
 
 def layerwise(encoder, texts, metrics: Any = ("average_cosine", "isoscore", "effective_rank"),
               pooling: Any = "mean", **kwargs):
-    """Per-layer geometry table of a model; see :func:`workbench.layerwise.layerwise`."""
-    from .layerwise import layerwise as _layerwise  # noqa: PLC0415
+    """Per-layer geometry table of a model; see :func:`workbench.geometry.layers.layerwise`."""
+    from .layers import layerwise as _layerwise  # noqa: PLC0415
 
     return _layerwise(encoder, texts, metrics=metrics, pooling=pooling, **kwargs)

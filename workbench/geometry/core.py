@@ -4,7 +4,7 @@ moments, the kNN graph's cache).
 
 ``check_vectors`` is public; ``_Prepared`` is how ``geometry.report`` computes each
 expensive piece once. The metrics themselves live in ``geometry.py``,
-``geometry_spectrum.py`` and ``geometry_knn.py``.
+``spectrum.py`` and ``knn.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Pooled vectors of every layer come from ``Encoder.encode_layers`` (raw, not
 normalised, unless asked) and go through ``geometry.report``; the special pooling name
-``"tokens"`` adds Ethayarajh's token-level measures from ``token_geometry``. Each
+``"tokens"`` adds Ethayarajh's token-level measures from ``tokens``. Each
 (model, texts, pooling, options) table is cached on disk as JSON under the workbench
 cache folder (namespace ``geometry``), written atomically; a damaged entry is
 recomputed with a warning. Left out: plotting (see the notebook) and per-item outputs.
@@ -16,9 +16,9 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from . import cache
-from .geometry import check_metrics, report
-from .token_geometry import token_geometry
+from .. import cache
+from . import check_metrics, report
+from .tokens import token_geometry
 
 _VERSION = 1  # bump when a metric's definition changes, to invalidate cached tables
 COLUMNS = ["layer", "pooling", "metric", "value"]

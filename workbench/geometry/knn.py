@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .geometry_core import GeometryWarning, _Prepared
+from .core import GeometryWarning, _Prepared
 
 _MIN_NEIGHBOURS = 20  # one graph serves TwoNN (2), hubness (10) and MLE (20)
 
