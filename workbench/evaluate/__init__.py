@@ -1,8 +1,59 @@
 """Evaluation in MTEB's conventions; one module per task type.
 
-So far: semantic textual similarity (:mod:`.sts`).
+* :mod:`.sts` -- Spearman (main) and Pearson of cosine similarity with gold scores;
+* :mod:`.retrieval` -- nDCG@10 (main), MAP@100, MRR@10, recall@k; exact or any index;
+* :mod:`.classification` -- logistic-regression probe (main: accuracy) and kNN accuracy;
+* :mod:`.clustering` -- k-means with the true k, V-measure (main) and ARI;
+* :mod:`.pairs` -- average precision (main) of cosine scores for binary pair labels;
+* :mod:`.stats` -- bootstrap confidence intervals and paired tests between systems;
+* :mod:`.suite` -- :func:`run_suite`, many configurations on many tasks, cached;
+* :mod:`.interop` -- :class:`MTEBModel`, any configuration under the ``mteb`` package.
+
+Every evaluator takes an encoder (with encode options such as pooling, layer, prompt,
+precision) or precomputed vectors, and returns a dict of metric -> value with ``n`` and
+the main score's 95% interval under ``<main>_ci``. ``TASKS`` maps a task name to its
+evaluator and ``MAIN_METRIC`` to its main score; the CLI and the suite read both.
 """
 
-from .sts import evaluate_sts
+from typing import Callable
 
-__all__ = ["evaluate_sts"]
+from . import stats
+from .classification import evaluate_classification
+from .clustering import evaluate_clustering
+from .interop import MTEBModel
+from .pairs import evaluate_pairs, pairs_from_retrieval
+from .retrieval import evaluate_retrieval, ranking_metrics, retrieval_subset
+from .stats import bootstrap_ci, paired_test
+from .sts import evaluate_sts
+from .suite import Task, run_suite
+
+#: task name -> evaluator(model, dataset, **options) -> dict
+TASKS: dict[str, Callable] = {
+    "sts": evaluate_sts,
+    "retrieval": evaluate_retrieval,
+    "classification": evaluate_classification,
+    "clustering": evaluate_clustering,
+    "pairs": evaluate_pairs,
+}
+
+#: task name -> the key of its main score
+MAIN_METRIC: dict[str, str] = {"sts": "spearman", "retrieval": "ndcg@10", "classification": "accuracy",
+                               "clustering": "v_measure", "pairs": "ap"}
+
+
+def get_task(name: str) -> Callable:
+    """The evaluator registered as ``name``.
+
+    Examples
+    --------
+    >>> get_task("sts").__name__
+    'evaluate_sts'
+    """
+    if name not in TASKS:
+        raise ValueError(f"unknown task {name!r}; valid: {', '.join(TASKS)}")
+    return TASKS[name]
+
+
+__all__ = ["MAIN_METRIC", "MTEBModel", "TASKS", "Task", "bootstrap_ci", "evaluate_classification",
+           "evaluate_clustering", "evaluate_pairs", "evaluate_retrieval", "evaluate_sts", "get_task", "paired_test",
+           "pairs_from_retrieval", "ranking_metrics", "retrieval_subset", "run_suite", "stats"]
