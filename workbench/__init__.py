@@ -12,13 +12,14 @@ from .encoder import Encoder
 from .models import MODELS, load_encoder
 
 __version__ = "0.1.0"
-__all__ = ["Encoder", "MODELS", "load_encoder", "cache", "packages", "pooling", "datasets"]
+_LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25")
+__all__ = ["Encoder", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
 
 
 def __getattr__(name: str):
-    # the data registry is imported on first use: it pulls pandas and file scanning
-    if name == "datasets":
+    # heavier subpackages are imported on first use: ``wb.geometry.report(X)`` just works
+    if name in _LAZY:
         import importlib  # noqa: PLC0415
 
-        return importlib.import_module(".datasets", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")
