@@ -93,15 +93,60 @@ def cmd_embed(args) -> None:
 
 
 def cmd_eval(args) -> None:
-    from .evaluate import evaluate_sts  # noqa: PLC0415
+    from .bm25 import BM25  # noqa: PLC0415
+    from .evaluate import Task, get_task  # noqa: PLC0415
     from .models import load_encoder  # noqa: PLC0415
 
-    tasks: dict[str, Callable] = {"sts": evaluate_sts}
-    if args.task not in tasks:
-        raise ValueError(f"unknown task {args.task!r}; valid: {', '.join(tasks)}")
-    data = _load_data(args.data, kind="pairs")
+    evaluate = get_task(args.task)
+    data = Task(args.task, args.data, max_items=args.max_items).load()
+    options = {"threshold": args.threshold} if args.threshold is not None else {}
+    if args.model == "bm25":
+        if args.task != "retrieval":
+            raise ValueError(f"--model bm25 is a lexical retriever: it runs the retrieval task only, not {args.task}")
+        _print(evaluate(BM25(), data), args.json)
+        return
+    if args.threshold is not None and args.task != "pairs":
+        raise ValueError("--threshold applies to the pairs task only")
     opts = _encode_options(args)
-    _print(tasks[args.task](load_encoder(args.model), data, show_progress=False, **opts), args.json)
+    if args.task == "retrieval":
+        options.update(query_prompt=args.query_prompt, doc_prompt=args.doc_prompt)
+    elif args.query_prompt or args.doc_prompt:
+        raise ValueError("--query-prompt and --doc-prompt apply to the retrieval task only; use --prompt")
+    _print(evaluate(load_encoder(args.model), data, show_progress=False, **opts, **options), args.json)
+
+
+def cmd_geometry(args) -> None:
+    from . import geometry  # noqa: PLC0415
+    from .models import load_encoder  # noqa: PLC0415
+
+    texts = _texts_of(_load_data(args.data), args.field)
+    if args.max_texts is not None:
+        if args.max_texts < 2:
+            raise ValueError(f"--max-texts must be at least 2, got {args.max_texts}")
+        texts = texts[:: max(1, len(texts) // args.max_texts)][: args.max_texts]
+    metrics = args.metrics.split(",") if args.metrics else None
+    enc = load_encoder(args.model)
+    opts = dict(pooling=args.pooling, prompt=args.prompt, precision=args.precision, batch_size=args.batch_size,
+                cache=not args.no_cache, normalize=args.normalize, show_progress=None)
+    head = {"model": args.model, "data": args.data, "pooling": args.pooling or enc.pooling, "n": len(texts)}
+    if args.layers is None:
+        out = {**head, "layer": args.layer, **geometry.report(enc.encode(texts, layer=args.layer, **opts),
+                                                              metrics=metrics)}
+    elif args.layers == "all":
+        opts["pooling"] = opts["pooling"] or enc.pooling
+        H = enc.encode_layers(texts, **opts)
+        out = {**head, "layers": [{"layer": i, **geometry.report(X, metrics=metrics, errors="warn")}
+                                for i, X in enumerate(H)]}
+    else:
+        raise ValueError(f"--layers takes only 'all', got {args.layers!r}; use --layer L for one layer")
+    if args.json:
+        _print(out, True)
+    elif "layers" in out:
+        import pandas as pd  # noqa: PLC0415
+
+        print(pd.DataFrame(out["layers"]).set_index("layer").T.to_string(float_format=lambda v: f"{v:.4g}"))
+    else:
+        _print(out, False)
 
 
 def cmd_lab(args) -> None:
@@ -112,8 +157,52 @@ def cmd_lab(args) -> None:
     raise SystemExit(subprocess.call([jupyter, "lab", f"--notebook-dir={folder}", *args.lab_args]))
 
 
+def cmd_limits(args) -> None:
+    from . import limits  # noqa: PLC0415
+
+    if args.action == "critical-n":
+        dims = limits.parse_dims(args.dims)
+        records, start = [], None
+        for d in dims:
+            res = limits.critical_n(d, args.k, seeds=args.seeds, sweep=args.sweep, show_progress=None,
+                                    start=None if start is None else max(start, d + 1))
+            start = min(res.per_seed)
+            records.append(res.to_record())
+            if not args.json:
+                print(f"d={d:<4} critical n per seed {res.per_seed}  median {res.median:g}  "
+                      f"paper cubic {float(limits.cubic(d)):.1f}  ({res.seconds:.1f} s)", flush=True)
+        if args.json:
+            _print(records, True)
+    else:
+        ds = limits.generate_limit(args.queries, args.k, n_docs=args.docs, seed=args.seed)
+        out = limits.write_dataset(ds, args.out)
+        _print({"out": str(out), "docs": len(ds.corpus), "queries": len(ds.queries),
+                "relevant_pool": ds.meta["n_relevant"], "attributes_per_doc": ds.meta["attributes_per_doc"]},
+               args.json)
+
+
+def _add_limits_parser(sub) -> None:
+    p = sub.add_parser("limits", help="dimension limits: critical-n search, LIMIT-style data")
+    act = p.add_subparsers(dest="action", required=True)
+    c = act.add_parser("critical-n", help="free-embedding critical n per dimension (LIMIT paper)")
+    c.add_argument("--dims", default="4-12", help="dimensions: 4-12, 4,6,8 or 8")
+    c.add_argument("--k", type=int, default=2, help="relevant documents per query")
+    c.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
+    c.add_argument("--sweep", type=int, default=2, help="values checked each side of the boundary")
+    c.add_argument("--json", action="store_true")
+    g = act.add_parser("generate", help="write a LIMIT-style data set (MTEB json lines)")
+    g.add_argument("--docs", type=int, default=None, help="total documents (default: the relevant pool only)")
+    g.add_argument("--queries", type=int, default=1000)
+    g.add_argument("--k", type=int, default=2)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--json", action="store_true")
+
+
 COMMANDS: dict[str, Callable] = {"models": cmd_models, "datasets": cmd_datasets, "embed": cmd_embed,
-                                 "eval": cmd_eval, "lab": cmd_lab}
+                                 "eval": cmd_eval, "lab": cmd_lab, "geometry": cmd_geometry}
+
+COMMANDS["limits"] = cmd_limits
 
 
 def _add_encode_flags(p: argparse.ArgumentParser) -> None:
@@ -139,12 +228,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="texts (text sets); text1, text2 or both (pairs); corpus or queries (retrieval)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", help="evaluate a model on a task")
-    p.add_argument("task", help="task type: sts")
+    p.add_argument("task", help="task type: sts, retrieval, classification, clustering or pairs")
     _add_encode_flags(p)
+    p.add_argument("--threshold", type=float, default=None, help="pairs: gold score >= this is a positive pair")
+    p.add_argument("--max-items", type=int, default=None, help="evaluate a deterministic subset of this many items")
+    p.add_argument("--query-prompt", default=None, help="retrieval: prompt for queries (default --prompt)")
+    p.add_argument("--doc-prompt", default=None, help="retrieval: prompt for documents (default --prompt)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("geometry", help="isotropy and geometry report of a model's vectors on a data set")
+    _add_encode_flags(p)
+    p.add_argument("--layers", default=None, help="'all': one report per layer (instead of --layer)")
+    p.add_argument("--metrics", default=None, help="comma-separated names from workbench.geometry.METRICS")
+    p.add_argument("--field", default=None, help="which texts of the data set (as for embed)")
+    p.add_argument("--max-texts", type=int, default=None, help="use at most this many texts, evenly spaced")
+    p.add_argument("--normalize", action="store_true", help="L2-normalise the vectors first (default: raw)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("lab", help="start JupyterLab on the notebooks")
     p.add_argument("--dir", default=None, help="notebook folder (default ./notebooks)")
     p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
+    _add_limits_parser(sub)
     return parser
 
 

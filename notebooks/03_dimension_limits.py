@@ -1,0 +1,166 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Dimension limits: what a d-dimensional embedding cannot retrieve
+#
+# Weller et al. (2025), "On the Theoretical Limitations of Embedding-Based Retrieval",
+# show that the embedding dimension caps which top-k sets a query can ever retrieve.
+# This notebook reproduces their free-embedding experiment on a laptop CPU:
+#
+# 1. **free embeddings**: optimise query and document vectors directly, no language
+#    model, and watch the loss and top-k accuracy;
+# 2. **critical n**: the largest number of documents whose every pair a d-dimensional
+#    embedding can still return; our points with their seed spread against the paper's
+#    cubic fit, and the extrapolation to real model sizes;
+# 3. **bounds**: sign-rank brackets on the needed dimension for small patterns;
+# 4. **real models on LIMIT-style data**: "Who likes X?" over people who like things,
+#    with MiniLM at full and truncated dimension, SmolLM2 and BM25.
+
+# %% tags=["parameters"]
+import os
+
+SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
+CURVE_DIMS = [2, 3] if SMOKE else list(range(4, 25))  # the full run extends the curve as far as it can
+CURVE_SEEDS = 1 if SMOKE else 3
+CURVE_BUDGET_S = 60 if SMOKE else 30 * 60  # stop adding dimensions after this many seconds
+FE_OPTS = {"patience": 200} if SMOKE else {}  # a shorter patience only to keep the smoke run quick
+USE_LIMIT_SMALL = not SMOKE
+N_QUERIES = 100 if SMOKE else 1000
+DISTRACTORS = 100 if SMOKE else 954
+MODELS = [("minilm", None, (None, 256, 128, 64, 32))] + ([] if SMOKE else [("smollm2", "last", (None,)),
+                                                                         ("smollm2", "mean", (None,))])
+
+# %%
+import time
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from scipy.linalg import hadamard
+
+from workbench import limits
+from workbench.datasets import load_retrieval
+
+# %% [markdown]
+# ## 1. One free-embedding run
+# Every pair of `n` documents is one query (C(n, 2) queries). Documents and queries
+# are unit vectors in R^d, trained with full-batch InfoNCE (temperature 0.1, Adam with
+# learning rate 0.01, re-normalised after each step). Accuracy is the fraction of
+# each query's two relevant documents found in its top 2, checked every 50 steps.
+# The widget below runs it for the (n, d, k) you choose.
+
+# %%
+def run_and_plot(n=12, d=4, k=2, seed=0):
+    res = limits.free_embedding(limits.dense(n, k), d, seed=seed, show_progress=False)
+    fig = go.Figure()
+    fig.add_scatter(x=res.check_steps, y=res.losses, name="loss", yaxis="y")
+    fig.add_scatter(x=res.check_steps, y=res.accuracies, name="top-k accuracy", yaxis="y2")
+    fig.update_layout(title=f"n={n}, d={d}, k={k}: {'solved' if res.solved else 'not solved'} "
+                            f"after {res.steps} steps ({res.seconds:.1f} s), best accuracy {res.best_accuracy:.3f}",
+                      xaxis_title="step", yaxis=dict(title="InfoNCE loss"),
+                      yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1.02]))
+    return fig
+
+
+run_and_plot(8, 4)
+
+# %%
+try:
+    import ipywidgets as widgets
+
+    widgets.interact_manual(lambda n, d, k: run_and_plot(n, d, k).show(),
+                            n=widgets.IntSlider(12, 3, 60), d=widgets.IntSlider(4, 1, 16), k=widgets.IntSlider(2, 1, 4))
+except ImportError:
+    print("pip install ipywidgets for the interactive version")
+
+# %% [markdown]
+# ## 2. The critical-n curve
+# For each d we search the smallest n that the optimiser cannot solve: gallop n
+# upward, bisect, then sweep a few values around the boundary, once per seed. The paper
+# fits critical_n(d) = -10.5322 + 4.0309 d + 0.0520 d^2 + 0.0037 d^3.
+
+# %%
+rows, start, t0 = [], None, time.perf_counter()
+for d in CURVE_DIMS:
+    if time.perf_counter() - t0 > CURVE_BUDGET_S:
+        print(f"time budget reached before d={d}")
+        break
+    res = limits.critical_n(d, seeds=CURVE_SEEDS, start=None if start is None else max(start, d + 1), **FE_OPTS)
+    start = min(res.per_seed)
+    rows.append({"d": d, "median": res.median, "min": min(res.per_seed), "max": max(res.per_seed),
+                 "per_seed": res.per_seed, "paper": float(limits.cubic(d)), "seconds": round(res.seconds, 1)})
+curve = pd.DataFrame(rows)
+curve["rel_error"] = curve["median"] / curve["paper"] - 1
+curve
+
+# %%
+fig = go.Figure()
+fig.add_scatter(x=curve["d"], y=curve["median"], mode="markers", name="ours (median)",
+                error_y=dict(type="data", symmetric=False, array=curve["max"] - curve["median"],
+                             arrayminus=curve["median"] - curve["min"]))
+dd = list(range(int(curve["d"].min()), int(curve["d"].max()) + 1))
+fig.add_scatter(x=dd, y=limits.cubic(dd), name="paper's cubic")
+if len(curve) >= 4:
+    coef = limits.fit_cubic(curve["d"], curve["median"])
+    fig.add_scatter(x=dd, y=limits.cubic(dd, coef), name="our cubic fit", line=dict(dash="dash"))
+fig.update_layout(title="Critical n: the most documents whose every pair d dimensions can return",
+                  xaxis_title="embedding dimension d", yaxis_title="critical n")
+fig
+
+# %% [markdown]
+# Extrapolated to the dimensions of real models (our fit is only meaningful once the
+# curve spans enough dimensions; the paper's fit used d up to 45):
+
+# %%
+limits.extrapolate(limits.fit_cubic(curve["d"], curve["median"]) if len(curve) >= 4 else limits.PAPER_CUBIC)
+
+# %% [markdown]
+# ## 3. Bounds on the dimension a pattern needs
+# Forster's spectral bound gives a lower bound, the ranks of A and 2A - 1 give upper
+# bounds, and the smallest d the free embedding solves is a constructive upper bound.
+
+# %%
+patterns = {"cycle(8, 2)": limits.cycle(8, 2), "Hadamard 8": hadamard(8) > 0}
+if not SMOKE:
+    patterns.update({"block(8, 2)": limits.block(8, 2), "dense(6, 2)": limits.dense(6, 2)})
+pd.DataFrame([{"pattern": name, **limits.bracket_dimension(A, patience=300, show_progress=False)}
+              for name, A in patterns.items()])
+
+# %% [markdown]
+# ## 4. Real models on LIMIT-style data
+# Our generator writes "<Name> likes A, B, ... and Z." documents and "Who likes X?"
+# queries, two relevant people per query drawn densely from a pool of 46, optionally
+# hidden among distractors. The real LIMIT-small is scored too when it sits beside the
+# project (`../shared/data/limit-small`).
+
+# %%
+sets = {"generated": limits.generate_limit(N_QUERIES, 2, seed=0),
+        "generated + distractors": limits.generate_limit(N_QUERIES, 2, n_docs=46 + DISTRACTORS, seed=0)}
+print(next(iter(sets["generated"].corpus.values()))[:200], "...")
+limit_small = Path.cwd().resolve().parent.parent / "shared" / "data" / "limit-small"  # beside the project
+if USE_LIMIT_SMALL and limit_small.exists():
+    sets["LIMIT-small"] = load_retrieval(limit_small)
+table = limits.recall_table(sets, MODELS)
+table
+
+# %%
+minilm = table[table["system"] == "minilm"]
+fig = px.line(minilm, x="dim", y="recall@2", color="data", markers=True, log_x=True,
+              title="MiniLM: recall@2 as the embedding is truncated (BM25 for reference, dashed)")
+for name, val in table[table["system"] == "BM25"].set_index("data")["recall@2"].items():
+    fig.add_hline(y=val, line_dash="dash", annotation_text=f"BM25 {name}")
+fig
