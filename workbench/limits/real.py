@@ -74,4 +74,6 @@ def recall_table(
         if bm25:
             res = evaluate_retrieval(BM25(), ds, k_values=k_values, n_resamples=0)
             rows.append({"data": data_name, "system": "BM25", "dim": None, **{k: res[k] for k in keys}})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["dim"] = out["dim"].astype("Int64")  # BM25 has no dimension
+    return out
