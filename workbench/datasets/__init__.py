@@ -38,8 +38,9 @@ from .containers import (
     TextDataset,
     train_test_split,
 )
-from .files import load_pairs, load_retrieval, load_texts
+from .files import load_pairs, load_texts
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
+from .retrieval_folder import load_retrieval
 
 __all__ = [
     "DATASETS",
