@@ -1,13 +1,17 @@
 """The ``workbench`` command: the package's main operations from a terminal.
 
-Each subcommand is a small function registered in ``COMMANDS``; ``--json`` makes the
-output machine-readable (one JSON document on stdout). Errors a user can fix (a bad
-name, a missing file) print one line on stderr and exit with status 2.
+The general subcommands (models, datasets, embed, eval, geometry, lab) live here and are
+registered in ``COMMANDS``; each topic with a command group of its own (``limits``, ...)
+is a module of this package, listed in ``TOPICS``, whose ``register(sub)`` adds its
+parser and sets ``func``. ``--json`` makes the output machine-readable (one JSON
+document on stdout). Errors a user can fix (a bad name, a missing file) print one line
+on stderr and exit with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import shutil
@@ -19,9 +23,9 @@ from typing import Callable
 import numpy as np
 
 
-def _load_data(spec: str, kind: str = "any"):
+def load_data(spec: str, kind: str = "any"):
     """A packaged data set by name, or a file / folder the user points at."""
-    from . import datasets  # noqa: PLC0415
+    from .. import datasets  # noqa: PLC0415
 
     if spec in datasets.DATASETS:
         return datasets.load(spec)
@@ -34,7 +38,7 @@ def _load_data(spec: str, kind: str = "any"):
     return datasets.load_pairs(path) if kind == "pairs" else datasets.load_texts(path)
 
 
-def _texts_of(data, field: str | None) -> list[str]:
+def texts_of(data, field: str | None) -> list[str]:
     """The texts of a data set that ``embed`` writes, in a documented order."""
     fields = {
         "TextDataset": {"texts": lambda d: list(d.texts)},
@@ -50,12 +54,12 @@ def _texts_of(data, field: str | None) -> list[str]:
     return fields[field](data)
 
 
-def _encode_options(args) -> dict:
+def encode_options(args) -> dict:
     return dict(pooling=args.pooling, layer=args.layer, prompt=args.prompt, precision=args.precision,
                 batch_size=args.batch_size, cache=not args.no_cache)
 
 
-def _print(obj, as_json: bool) -> None:
+def print_result(obj, as_json: bool) -> None:
     if as_json:
         print(json.dumps(obj, indent=None, default=float))
     elif isinstance(obj, dict):
@@ -66,36 +70,36 @@ def _print(obj, as_json: bool) -> None:
 
 
 def cmd_models(args) -> None:
-    from .models import MODELS  # noqa: PLC0415
+    from ..models import MODELS  # noqa: PLC0415
 
     rows = [{"name": s.name, "package": s.package, "description": s.description} for s in MODELS.values()]
-    _print(rows if args.json else "\n".join(f"{r['name']:<10} {r['description']}" for r in rows), args.json)
+    print_result(rows if args.json else "\n".join(f"{r['name']:<10} {r['description']}" for r in rows), args.json)
 
 
 def cmd_datasets(args) -> None:
-    from . import datasets  # noqa: PLC0415
+    from .. import datasets  # noqa: PLC0415
 
     table = datasets.describe()
-    _print(table.to_dict(orient="records") if args.json else table.to_string(index=False), args.json)
+    print_result(table.to_dict(orient="records") if args.json else table.to_string(index=False), args.json)
 
 
 def cmd_embed(args) -> None:
-    from .models import load_encoder  # noqa: PLC0415
+    from ..models import load_encoder  # noqa: PLC0415
 
-    texts = _texts_of(_load_data(args.data), args.field)
-    X = load_encoder(args.model).encode(texts, show_progress=None, **_encode_options(args))
+    texts = texts_of(load_data(args.data), args.field)
+    X = load_encoder(args.model).encode(texts, show_progress=None, **encode_options(args))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part.npy")
     np.save(tmp, X)
     os.replace(tmp, out)
-    _print({"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}, args.json)
+    print_result({"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}, args.json)
 
 
 def cmd_eval(args) -> None:
-    from .bm25 import BM25  # noqa: PLC0415
-    from .evaluate import Task, get_task  # noqa: PLC0415
-    from .models import load_encoder  # noqa: PLC0415
+    from ..bm25 import BM25  # noqa: PLC0415
+    from ..evaluate import Task, get_task  # noqa: PLC0415
+    from ..models import load_encoder  # noqa: PLC0415
 
     evaluate = get_task(args.task)
     data = Task(args.task, args.data, max_items=args.max_items).load()
@@ -103,23 +107,23 @@ def cmd_eval(args) -> None:
     if args.model == "bm25":
         if args.task != "retrieval":
             raise ValueError(f"--model bm25 is a lexical retriever: it runs the retrieval task only, not {args.task}")
-        _print(evaluate(BM25(), data), args.json)
+        print_result(evaluate(BM25(), data), args.json)
         return
     if args.threshold is not None and args.task != "pairs":
         raise ValueError("--threshold applies to the pairs task only")
-    opts = _encode_options(args)
+    opts = encode_options(args)
     if args.task == "retrieval":
         options.update(query_prompt=args.query_prompt, doc_prompt=args.doc_prompt)
     elif args.query_prompt or args.doc_prompt:
         raise ValueError("--query-prompt and --doc-prompt apply to the retrieval task only; use --prompt")
-    _print(evaluate(load_encoder(args.model), data, show_progress=False, **opts, **options), args.json)
+    print_result(evaluate(load_encoder(args.model), data, show_progress=False, **opts, **options), args.json)
 
 
 def cmd_geometry(args) -> None:
-    from . import geometry  # noqa: PLC0415
-    from .models import load_encoder  # noqa: PLC0415
+    from .. import geometry  # noqa: PLC0415
+    from ..models import load_encoder  # noqa: PLC0415
 
-    texts = _texts_of(_load_data(args.data), args.field)
+    texts = texts_of(load_data(args.data), args.field)
     if args.max_texts is not None:
         if args.max_texts < 2:
             raise ValueError(f"--max-texts must be at least 2, got {args.max_texts}")
@@ -140,13 +144,13 @@ def cmd_geometry(args) -> None:
     else:
         raise ValueError(f"--layers takes only 'all', got {args.layers!r}; use --layer L for one layer")
     if args.json:
-        _print(out, True)
+        print_result(out, True)
     elif "layers" in out:
         import pandas as pd  # noqa: PLC0415
 
         print(pd.DataFrame(out["layers"]).set_index("layer").T.to_string(float_format=lambda v: f"{v:.4g}"))
     else:
-        _print(out, False)
+        print_result(out, False)
 
 
 def cmd_lab(args) -> None:
@@ -157,55 +161,15 @@ def cmd_lab(args) -> None:
     raise SystemExit(subprocess.call([jupyter, "lab", f"--notebook-dir={folder}", *args.lab_args]))
 
 
-def cmd_limits(args) -> None:
-    from . import limits  # noqa: PLC0415
-
-    if args.action == "critical-n":
-        dims = limits.parse_dims(args.dims)
-        records, start = [], None
-        for d in dims:
-            res = limits.critical_n(d, args.k, seeds=args.seeds, sweep=args.sweep, show_progress=None,
-                                    start=None if start is None else max(start, d + 1))
-            start = min(res.per_seed)
-            records.append(res.to_record())
-            if not args.json:
-                print(f"d={d:<4} critical n per seed {res.per_seed}  median {res.median:g}  "
-                      f"paper cubic {float(limits.cubic(d)):.1f}  ({res.seconds:.1f} s)", flush=True)
-        if args.json:
-            _print(records, True)
-    else:
-        ds = limits.generate_limit(args.queries, args.k, n_docs=args.docs, seed=args.seed)
-        out = limits.write_dataset(ds, args.out)
-        _print({"out": str(out), "docs": len(ds.corpus), "queries": len(ds.queries),
-                "relevant_pool": ds.meta["n_relevant"], "attributes_per_doc": ds.meta["attributes_per_doc"]},
-               args.json)
-
-
-def _add_limits_parser(sub) -> None:
-    p = sub.add_parser("limits", help="dimension limits: critical-n search, LIMIT-style data")
-    act = p.add_subparsers(dest="action", required=True)
-    c = act.add_parser("critical-n", help="free-embedding critical n per dimension (LIMIT paper)")
-    c.add_argument("--dims", default="4-12", help="dimensions: 4-12, 4,6,8 or 8")
-    c.add_argument("--k", type=int, default=2, help="relevant documents per query")
-    c.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
-    c.add_argument("--sweep", type=int, default=2, help="values checked each side of the boundary")
-    c.add_argument("--json", action="store_true")
-    g = act.add_parser("generate", help="write a LIMIT-style data set (MTEB json lines)")
-    g.add_argument("--docs", type=int, default=None, help="total documents (default: the relevant pool only)")
-    g.add_argument("--queries", type=int, default=1000)
-    g.add_argument("--k", type=int, default=2)
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", required=True, help="output folder")
-    g.add_argument("--json", action="store_true")
-
-
 COMMANDS: dict[str, Callable] = {"models": cmd_models, "datasets": cmd_datasets, "embed": cmd_embed,
                                  "eval": cmd_eval, "lab": cmd_lab, "geometry": cmd_geometry}
 
-COMMANDS["limits"] = cmd_limits
+#: modules of this package that register a command group of their own
+TOPICS: tuple[str, ...] = ("limits",)
 
 
-def _add_encode_flags(p: argparse.ArgumentParser) -> None:
+
+def add_encode_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="minilm", help="embedded model name, local folder or Hugging Face id")
     p.add_argument("--data", required=True, help="packaged data set name or a file / folder")
     p.add_argument("--pooling", default=None, help="pooling mode(s), e.g. mean or cls+mean (default: the model's)")
@@ -222,21 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in [("models", "list the embedded models"), ("datasets", "list packaged data sets with sizes")]:
         sub.add_parser(name, help=text).add_argument("--json", action="store_true")
     p = sub.add_parser("embed", help="embed a data set's texts into a .npy file")
-    _add_encode_flags(p)
+    add_encode_flags(p)
     p.add_argument("--out", required=True, help="output .npy path")
     p.add_argument("--field", default=None,
                    help="texts (text sets); text1, text2 or both (pairs); corpus or queries (retrieval)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", help="evaluate a model on a task")
     p.add_argument("task", help="task type: sts, retrieval, classification, clustering or pairs")
-    _add_encode_flags(p)
+    add_encode_flags(p)
     p.add_argument("--threshold", type=float, default=None, help="pairs: gold score >= this is a positive pair")
     p.add_argument("--max-items", type=int, default=None, help="evaluate a deterministic subset of this many items")
     p.add_argument("--query-prompt", default=None, help="retrieval: prompt for queries (default --prompt)")
     p.add_argument("--doc-prompt", default=None, help="retrieval: prompt for documents (default --prompt)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("geometry", help="isotropy and geometry report of a model's vectors on a data set")
-    _add_encode_flags(p)
+    add_encode_flags(p)
     p.add_argument("--layers", default=None, help="'all': one report per layer (instead of --layer)")
     p.add_argument("--metrics", default=None, help="comma-separated names from workbench.geometry.METRICS")
     p.add_argument("--field", default=None, help="which texts of the data set (as for embed)")
@@ -246,19 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lab", help="start JupyterLab on the notebooks")
     p.add_argument("--dir", default=None, help="notebook folder (default ./notebooks)")
     p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
-    _add_limits_parser(sub)
+    for module in TOPICS:
+        importlib.import_module(f".{module}", __name__).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        (getattr(args, "func", None) or COMMANDS[args.command])(args)
     except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
         print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
         return 2
     return 0
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""``workbench limits``: the free-embedding critical-n search and the LIMIT-style data generator."""
+
+from __future__ import annotations
+
+from . import print_result as _print
+
+
+def cmd_limits(args) -> None:
+    from .. import limits  # noqa: PLC0415
+
+    if args.action == "critical-n":
+        dims = limits.parse_dims(args.dims)
+        records, start = [], None
+        for d in dims:
+            res = limits.critical_n(d, args.k, seeds=args.seeds, sweep=args.sweep, show_progress=None,
+                                    start=None if start is None else max(start, d + 1))
+            start = min(res.per_seed)
+            records.append(res.to_record())
+            if not args.json:
+                print(f"d={d:<4} critical n per seed {res.per_seed}  median {res.median:g}  "
+                      f"paper cubic {float(limits.cubic(d)):.1f}  ({res.seconds:.1f} s)", flush=True)
+        if args.json:
+            _print(records, True)
+    else:
+        ds = limits.generate_limit(args.queries, args.k, n_docs=args.docs, seed=args.seed)
+        out = limits.write_dataset(ds, args.out)
+        _print({"out": str(out), "docs": len(ds.corpus), "queries": len(ds.queries),
+                "relevant_pool": ds.meta["n_relevant"], "attributes_per_doc": ds.meta["attributes_per_doc"]},
+               args.json)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("limits", help="dimension limits: critical-n search, LIMIT-style data")
+    p.set_defaults(func=cmd_limits)
+    act = p.add_subparsers(dest="action", required=True)
+    c = act.add_parser("critical-n", help="free-embedding critical n per dimension (LIMIT paper)")
+    c.add_argument("--dims", default="4-12", help="dimensions: 4-12, 4,6,8 or 8")
+    c.add_argument("--k", type=int, default=2, help="relevant documents per query")
+    c.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
+    c.add_argument("--sweep", type=int, default=2, help="values checked each side of the boundary")
+    c.add_argument("--json", action="store_true")
+    g = act.add_parser("generate", help="write a LIMIT-style data set (MTEB json lines)")
+    g.add_argument("--docs", type=int, default=None, help="total documents (default: the relevant pool only)")
+    g.add_argument("--queries", type=int, default=1000)
+    g.add_argument("--k", type=int, default=2)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--json", action="store_true")
+
+
