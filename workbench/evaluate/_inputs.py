@@ -11,24 +11,12 @@ from typing import Sequence
 
 import numpy as np
 
+from ..vectors import check_vectors as _check
+
 
 def check_vectors(X, name: str, n_rows: int | None = None) -> np.ndarray:
-    """``X`` as a finite 2-d float32 array, optionally with ``n_rows`` rows.
-
-    Examples
-    --------
-    >>> check_vectors([[1, 2]], "X").dtype
-    dtype('float32')
-    """
-    arr = np.asarray(X, dtype=np.float32)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-d (n, d) array of vectors, got shape {arr.shape}")
-    if n_rows is not None and arr.shape[0] != n_rows:
-        raise ValueError(f"{name} has {arr.shape[0]} rows but the data set needs {n_rows} (one per item, in order)")
-    bad = ~np.isfinite(arr).all(axis=1)
-    if bad.any():
-        raise ValueError(f"{name} has NaN or infinite values in {int(bad.sum())} rows (first: row {int(bad.argmax())})")
-    return arr
+    """``X`` as a finite 2-d float32 array with ``n_rows`` rows, if given (see ``workbench.vectors``)."""
+    return _check(X, name, n_rows=n_rows, dtype=np.float32)
 
 
 def is_encoder(model) -> bool:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..vectors import check_vectors as _check
+
 _CHUNK = 8192  # rows per float64 block when accumulating moments
 
 
@@ -24,38 +26,14 @@ class GeometryWarning(UserWarning):
 
 # ---------------------------------------------------------------------- validation
 def check_vectors(X: Any, name: str = "X", *, min_rows: int = 2) -> np.ndarray:
-    """Validate an ``(n, d)`` array of vectors: finite, ``n >= min_rows``, ``d >= 2``.
-
-    Returns the array as float32 or float64 (other dtypes become float64), not copied
-    when it already is one.
+    """Vectors a geometry metric can use: finite, ``n >= min_rows`` and ``d >= 2`` (see ``workbench.vectors``).
 
     Examples
     --------
     >>> check_vectors([[1.0, 0.0], [0.0, 1.0]]).shape
     (2, 2)
-    >>> check_vectors([[1.0, float("nan")], [0.0, 1.0]])
-    Traceback (most recent call last):
-    ...
-    ValueError: X has NaN or inf in 1 row(s), e.g. rows [0]; drop or repair them first
     """
-    X = np.asarray(X)
-    if X.dtype not in (np.float32, np.float64):
-        if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-            raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
-        X = X.astype(np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be a 2-d (n, d) array of row vectors, got shape {X.shape}")
-    n, d = X.shape
-    if n < min_rows:
-        raise ValueError(f"{name} needs at least {min_rows} rows (vectors), got {n}")
-    if d < 2:
-        raise ValueError(f"{name} has d = {d} column(s); geometry metrics need at least 2 dimensions")
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise ValueError(f"{name} has NaN or inf in {len(rows)} row(s), e.g. rows {rows[:5].tolist()}; "
-                         "drop or repair them first")
-    return X
+    return _check(X, name, min_rows=min_rows, min_dim=2)
 
 
 class _Prepared:
