@@ -100,3 +100,19 @@ results = pd.DataFrame([
     {"model": "glove-50d", "pooling": "mean", **evaluate_sts(glove, lee)},
 ])
 results.round(3)
+
+# %% [markdown]
+# ## 6. Explore
+# Every choice above — data set, model, pooling, layer, post-processing, projection — is a
+# control in the Explorer. Change one and the picture and the diagnostics table beside it
+# update in place; "colour by" also offers geometric diagnostics per point: how often a
+# point is another's near neighbour (k-occurrence: hubs are bright), its local intrinsic
+# dimension, and the norm of its raw vector. Recolouring reuses the vectors and the
+# projection, so it is instant. Lasso points to select them; `notebooks/06_visualise`
+# shows the Neighbours and Compare panels too.
+
+# %%
+from workbench.viz import Explorer
+
+explorer = Explorer("mini-newsgroups", model=enc, models=[enc, glove], max_points=N_POSTS)
+explorer

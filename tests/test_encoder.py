@@ -137,3 +137,19 @@ def test_glove_mean_of_known_words(glove):
     assert glove.last_unknown == {"qqzzxy": 1}
     assert glove.encode([]).shape == (0, 50)
     assert glove.encode_layers(["cats"]).shape == (1, 1, 50)
+
+
+def test_prompt_templates_and_pooling_tokens_are_checked(minilm, glove):
+    from workbench.encoder import PROMPTS, check_prompt
+
+    assert check_prompt("prompteol") == PROMPTS["prompteol"] and check_prompt(None) is None
+    assert check_prompt("query: ") == "query: "  # no braces: a prefix
+    with pytest.raises(ValueError, match=r"no \{text\} placeholder"):
+        minilm.encode(["x"], prompt="Sentence: {sentence}")
+    with pytest.raises(ValueError, match=r"no \{text\} placeholder"):
+        minilm.encode_layers(["x"], prompt="{}")
+    with pytest.raises(TypeError, match="prompt must be a str"):
+        minilm.encode(["x"], prompt=3)
+    with pytest.raises(ValueError, match=r"pooling 'cls' reads a \[CLS\] token, but glove-50d has none"):
+        glove.encode(["cats"], pooling="cls+mean")
+    assert minilm.encode(["x"], pooling="cls+last").shape == (1, 768)

@@ -1,21 +1,9 @@
-"""Exact search against brute force; projection figures' structure."""
+"""Projection figures' structure (the search tests live in test_search_indexes.py)."""
 
 import numpy as np
 import pytest
 
-from workbench.search import exact_search
 from workbench.viz.figures import PROJECTIONS, projection
-
-
-def test_exact_search_matches_brute_force():
-    rng = np.random.default_rng(1)
-    corpus, queries = rng.normal(size=(200, 16)).astype(np.float32), rng.normal(size=(5, 16)).astype(np.float32)
-    scores, ids = exact_search(queries, corpus, k=7)
-    brute = np.argsort(-(queries @ corpus.T), axis=1)[:, :7]
-    np.testing.assert_array_equal(ids, brute)
-    np.testing.assert_allclose(scores, np.take_along_axis(queries @ corpus.T, brute, 1), rtol=1e-5)
-    with pytest.raises(ValueError, match="same d"):
-        exact_search(queries[:, :3], corpus)
 
 
 @pytest.mark.parametrize("method", [m for m in PROJECTIONS if m != "umap"])

@@ -12,7 +12,8 @@ from .encoder import Encoder
 from .models import MODELS, load_encoder
 
 __version__ = "0.1.0"
-_LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25")
+_LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25", "compress", "train",
+         "experiments", "viz", "vectors")
 __all__ = ["Encoder", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
 
 

@@ -8,12 +8,16 @@ minimal; the forward pass runs under ``torch.inference_mode`` in fp32 (exact) or
 CPU autocast to bf16 (fast where the CPU has bf16 units).
 
 Subclasses replace ``_embed_batch`` for non-transformer models (see ``static.py``).
-Left out: multi-process and GPU encoding, trainable pooling heads.
+``pooling`` may also be a trainable head (an ``nn.Module`` called as ``head(hidden_states,
+attention_mask)``, see ``workbench.train.heads``); its cache key holds a hash of its weights.
+Left out: multi-process and GPU encoding.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 import warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -69,6 +73,27 @@ PROMPTS = {
 }
 
 
+def check_prompt(prompt: str | None) -> str | None:
+    """Resolve a ``PROMPTS`` name and validate: a prompt with any ``{...}`` placeholder must hold ``{text}``.
+
+    Examples
+    --------
+    >>> check_prompt("Sentence: {sentence}")
+    Traceback (most recent call last):
+    ...
+    ValueError: prompt template 'Sentence: {sentence}' has no {text} placeholder; ...
+    """
+    if not prompt:
+        return None
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt must be a str (a prefix, a template with {{text}}, a PROMPTS name), got {prompt!r}")
+    prompt = PROMPTS.get(prompt, prompt)
+    if "{text}" not in prompt and re.search(r"\{[^{}]*\}", prompt):
+        raise ValueError(f"prompt template {prompt!r} has no {{text}} placeholder; put {{text}} where the text "
+                         f"goes (a prompt without braces is a prefix; named templates: {', '.join(PROMPTS)})")
+    return prompt
+
+
 def apply_prompt(texts: list[str], prompt: str | None) -> list[str]:
     """Prefix each text with ``prompt``, or fill a template holding ``{text}``.
 
@@ -83,12 +108,31 @@ def apply_prompt(texts: list[str], prompt: str | None) -> list[str]:
     >>> apply_prompt(["cats"], "prompteol") == apply_prompt(["cats"], PROMPTS["prompteol"])
     True
     """
+    prompt = check_prompt(prompt)
     if not prompt:
         return texts
-    prompt = PROMPTS.get(prompt, prompt)
     if "{text}" in prompt:
         return [prompt.replace("{text}", t) for t in texts]
     return [prompt + t for t in texts]
+
+
+def head_key(head: torch.nn.Module) -> str:
+    """Cache identity of a trainable pooling head: class, configuration and a hash of its weights.
+
+    Examples
+    --------
+    >>> lin = torch.nn.Linear(2, 2)
+    >>> k = head_key(lin)
+    >>> with torch.no_grad():
+    ...     _ = lin.weight.add_(1)
+    >>> head_key(lin) != k
+    True
+    """
+    h = hashlib.blake2b(repr(head).encode(), digest_size=16)
+    for name, t in head.state_dict().items():
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
+        h.update(t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return f"head:{type(head).__qualname__}:{h.hexdigest()}"
 
 
 class Encoder:
@@ -159,9 +203,10 @@ class Encoder:
         Parameters
         ----------
         texts : list of str (a single str is taken as a list of one)
-        pooling : str, optional
+        pooling : str or torch.nn.Module, optional
             A mode from ``workbench.pooling.POOLING_MODES`` or several joined by ``+``;
-            default: the model's own (``self.pooling``).
+            default: the model's own (``self.pooling``). A trainable head (see
+            ``workbench.train.heads``) is called as ``head(hidden_states, attention_mask)``.
         layer : int
             Hidden-state layer to pool (0 = embeddings, -1 = last).
         normalize : bool
@@ -190,11 +235,15 @@ class Encoder:
         numpy.ndarray of float32, shape (n, d)
         """
         texts = check_texts(texts)
-        pooling = "+".join(parse_mode(pooling or self.pooling))
+        head = pooling if isinstance(pooling, torch.nn.Module) else None
+        if head is not None and self.model is None:
+            raise ValueError(f"{self.name} has no transformer token states; a trainable pooling head needs one")
+        pooling = head_key(head) if head is not None else "+".join(parse_mode(pooling or self.pooling))
         self._check_layer(layer)
         opts = self._options(pooling=pooling, layer=layer, normalize=normalize, prompt=prompt,
                              precision=precision, max_length=max_length, batch_size=batch_size,
                              attention=attention, add_eos=add_eos)
+        opts["head"] = head
         return self._run(texts, opts, "vectors", cache, show_progress)
 
     def encode_layers(self, texts: Sequence[str] | str, pooling: str = "mean", **kwargs) -> np.ndarray:
@@ -248,6 +297,10 @@ class Encoder:
                           "and slower than fp32 here", RuntimeWarning, stacklevel=3)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        check_prompt(prompt)
+        if "cls" in pooling.split("+") and getattr(self.tokenizer, "cls_token", None) is None:
+            raise ValueError(f"pooling 'cls' reads a [CLS] token, but {self.name} has none"
+                             f"{' (a decoder)' if self.is_decoder else ''}; use mean, max, last or weighted_mean")
         return dict(pooling=pooling, layer=layer, normalize=bool(normalize), prompt=prompt or None,
                     precision=precision, max_length=int(max_length or self.max_length), batch_size=batch_size,
                     attention=self._check_attention(attention), add_eos=self._check_eos(add_eos))
@@ -272,12 +325,11 @@ class Encoder:
         return bool(add_eos)
 
     def _run(self, texts: list[str], opts: dict, kind: str, use_cache: bool, show_progress) -> np.ndarray:
-        key_opts = {k: v for k, v in opts.items() if k != "batch_size"}
         chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
         parts, truncated = [], 0
         with progress.bar(len(texts), f"encoding with {self.name}", show_progress) as bar:
             for chunk in chunks:
-                key = cache.make_key(model=self.identity, kind=kind, texts=cache.hash_texts(chunk), **key_opts)
+                key = self._cache_key(chunk, opts, kind)
                 arr = cache.get(key) if use_cache else None
                 if arr is None:
                     arr, cut = self._compute(chunk, opts, kind, bar)
@@ -291,9 +343,14 @@ class Encoder:
             warnings.warn(f"{truncated} of {len(texts)} texts were longer than max_length="
                           f"{opts['max_length']} tokens and were truncated", stacklevel=3)
         if not parts:
-            width = self.output_dim(opts["pooling"])
+            width = opts["head"].dim if opts.get("head") is not None else self.output_dim(opts["pooling"])
             return np.zeros((self.n_layers + 1, 0, width) if kind == "layers" else (0, width), np.float32)
         return np.concatenate(parts, axis=-2)
+
+    def _cache_key(self, chunk: list[str], opts: dict, kind: str) -> str:
+        """Key of one chunk's vectors: the weights, the texts and every option but batch size and head object."""
+        key_opts = {k: v for k, v in opts.items() if k not in ("batch_size", "head")}
+        return cache.make_key(model=self.identity, kind=kind, texts=cache.hash_texts(chunk), **key_opts)
 
     def _compute(self, texts: list[str], opts: dict, kind: str, bar) -> tuple[np.ndarray, int]:
         """Embed one chunk; returns the array and how many texts were truncated."""
@@ -310,12 +367,17 @@ class Encoder:
         return out, cut
 
     def _embed_batch(self, batch_ids: list[list[int]], opts: dict, kind: str) -> np.ndarray:
-        all_layers = kind == "layers" or opts["layer"] != -1 or "first_last_avg" in opts["pooling"]
+        head = opts.get("head")
+        all_layers = kind == "layers" or opts["layer"] != -1 or "first_last_avg" in opts["pooling"] or head is not None
         hidden, mask = self._forward(batch_ids, opts, all_layers)
         if kind == "layers":
             vecs = torch.stack([pool(hidden, mask, opts["pooling"], layer=i) for i in range(len(hidden))])
         else:
-            vecs = pool(hidden, mask, opts["pooling"], layer=opts["layer"])
+            if head is not None:
+                with torch.inference_mode():
+                    vecs = head(hidden, mask)
+            else:
+                vecs = pool(hidden, mask, opts["pooling"], layer=opts["layer"])
         vecs = vecs.float()
         if opts["normalize"]:
             vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)

@@ -1,1 +1,29 @@
-"""Plotly figures (:mod:`.figures`) for embedding spaces. Needs the ``viz`` extra."""
+"""Figures and interactive panels for embedding spaces. Needs the ``viz`` extra.
+
+* :mod:`.projection` -- PCA / t-SNE / UMAP coordinates, seeded and cached;
+* :mod:`.figures` -- scatter plots of projections; :mod:`.charts` -- curves, heatmaps,
+  spectra, neighbour tables, critical-n, Pareto and training charts;
+* :mod:`.colour` -- per-point colours (k-occurrence, local dimension, norm) and diagnostics;
+* :mod:`.pipeline` -- data set -> points -> vectors -> post-processing;
+* :mod:`.widgets` (:class:`Explorer`), :mod:`.neighbours` (:class:`Neighbours`),
+  :mod:`.compare` (:class:`Compare`) -- ipywidgets panels on plotly ``FigureWidget``;
+* :mod:`.export` -- standalone interactive HTML pages.
+
+The panels are imported on first use (``workbench.viz.Explorer``), so plotting alone does
+not need ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {"Explorer": "widgets", "Neighbours": "neighbours", "Compare": "compare",
+         "projection": "figures", "scatter": "figures", "project": "projection", "write_html": "export"}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,175 @@
+"""The tour notebook in a real JupyterLab, driven in headless Chromium.
+
+Starts JupyterLab from this environment on a free localhost port with a random token,
+opens a copy of ``notebooks/00_tour.ipynb``, runs every cell (smoke sizes), changes the
+Explorer's colour-by control and checks that the plot's data changed in the browser;
+saves a screenshot under ``tests/artifacts/``. Needs Debian's ``chromium`` (apt-get
+install chromium) and the ``playwright`` package, which drives it without downloading a
+browser of its own. The server and its kernels are always stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: apt-get install chromium")]
+
+PLOT_STATE = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const p = plots[plots.length - 1];
+  const data = p && (p._fullData || p.data);  // _fullData holds decoded typed arrays
+  if (!data) return null;
+  return JSON.stringify(data.map(t => [t.name, t.x ? t.x.length : 0,
+                                         t.marker && t.marker.color ? Array.from(t.marker.color).slice(0, 20) : null]));
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def playwright_browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture()
+def lab(tmp_path):
+    """A JupyterLab server on a copy of the tour notebook; yields (url, token)."""
+    work = tmp_path / "lab"
+    work.mkdir()
+    shutil.copy(ROOT / "notebooks" / "00_tour.ipynb", work / "00_tour.ipynb")
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "WB_SMOKE": "1", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    jupyter = Path(sys.executable).parent / "jupyter"
+    log = open(tmp_path / "lab.log", "wb")
+    proc = subprocess.Popen([str(jupyter), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+                             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+                             "--ServerApp.open_browser=False", "--LabApp.news_url=None",
+                             *(["--allow-root"] if os.geteuid() == 0 else [])],
+                            cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield url, token
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started
+            proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=5)
+        log.close()
+        assert proc.poll() is not None
+
+
+def test_tour_explorer_in_jupyterlab(lab, playwright_browser):
+    page = playwright_browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        drive_tour(page, *lab)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "tour_failure.png"), full_page=True)  # what the browser showed
+        raise
+
+
+def accept_kernel_dialog(page, seconds: float = 15) -> None:
+    """JupyterLab may ask which kernel to start; accept its proposal (the environment's python3)."""
+    button = page.locator(".jp-Dialog .jp-mod-accept")
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if button.count() and button.first.is_visible():
+            button.first.click()
+            return
+        if page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
+            page.wait_for_timeout(1000)  # a dialog can still open right after the kernel reports idle
+            if not button.count():
+                return
+        page.wait_for_timeout(500)
+
+
+def drive_tour(page, url: str, token: str) -> None:
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}/lab/tree/00_tour.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=90_000)
+    accept_kernel_dialog(page)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+    colour_by = page.locator(".widget-dropdown", has_text="colour by").locator("select")
+    colour_by.wait_for(state="attached", timeout=420_000)  # every cell of the tour runs first (cold cache)
+    page.wait_for_function(f"({PLOT_STATE})() !== null && JSON.parse(({PLOT_STATE})()).length > 0",
+                           timeout=60_000)
+    before_raw = page.evaluate(PLOT_STATE)
+    before = json.loads(before_raw)
+    assert sorted(t[0] for t in before) == ["alt.atheism", "sci.space"]
+    assert sum(t[1] for t in before) == 60  # the smoke-size tour embeds 60 posts
+
+    colour_by.scroll_into_view_if_needed()
+    colour_by.select_option("k-occurrence")
+    page.wait_for_function(f"({PLOT_STATE})() !== {json.dumps(before_raw)}",
+                           timeout=60_000)
+    after = json.loads(page.evaluate(PLOT_STATE))
+    assert after != before
+    assert after[0][0] == "k-occurrence" and after[0][1] == 60 and after[0][2] is not None
+    assert all(float(v) >= 0 for v in after[0][2])  # k-occurrence counts drawn as the marker colours
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    plot = page.locator(".js-plotly-plot").last
+    plot.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "tour_explorer.png"))
+    assert (ARTIFACTS / "tour_explorer.png").stat().st_size > 20_000
+
+
+def test_exported_page_renders_offline(tmp_path, playwright_browser):
+    from workbench.viz.export import projection_page
+
+    path, _ = projection_page("pang-lee-polarity", tmp_path / "page.html", model="glove-50d", method="pca",
+                              max_points=50)
+    page = playwright_browser.new_page()
+    page.route("http*://**", lambda route: route.abort())  # no network: everything must be in the file
+    page.goto(path.as_uri())
+    page.wait_for_selector(".js-plotly-plot .scatterlayer, .js-plotly-plot canvas", timeout=30_000)
+    state = json.loads(page.evaluate(PLOT_STATE))
+    assert sorted(t[0] for t in state) == ["neg", "pos"] and sum(t[1] for t in state) == 50
