@@ -149,7 +149,7 @@ def test_diagnostics_agree_with_geometry_and_labels():
 
 
 def test_colour_columns_keep_numbers_and_few_categories():
-    attrs = pd.DataFrame({"rating": [1, 2, 3], "dept": ["a", "b", "a"], "title": ["x", "y", "z"]})
+    attrs = pd.DataFrame({"rating": [1, 2, 3], "dept": ["a", None, "a"], "title": ["x", "y", float("nan")]})
     assert colour.colour_columns(attrs) == ["rating", "dept", "title"]
     many = pd.DataFrame({"title": [f"t{i}" for i in range(40)]})
     assert colour.colour_columns(many) == []

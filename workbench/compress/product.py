@@ -53,6 +53,7 @@ class ProductQuantizer(Compressor):
         pq_index.pq.cp.niter = int(self.niter)
         pq_index.pq.cp.seed = int(self.seed)
         pq_index.pq.cp.min_points_per_centroid = 1  # the size check is ours (below), with a clearer message
+        pq_index.do_polysemous_training = False  # the factory's default; slow, and only reorders code ids
         return index
 
     def fit(self, X) -> "ProductQuantizer":

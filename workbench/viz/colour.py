@@ -101,7 +101,8 @@ COMPUTED: dict[str, Callable[[Vectors], np.ndarray]] = {
 
 def colour_columns(attributes: pd.DataFrame | None) -> list[str]:
     """Attribute columns worth colouring by: numeric ones, and text ones with at most
-    ``MAX_CATEGORIES`` distinct values (free text such as a review title is left out).
+    ``MAX_CATEGORIES`` distinct values, missing values allowed (free text such as a review
+    title is left out).
 
     Examples
     --------
@@ -115,7 +116,7 @@ def colour_columns(attributes: pd.DataFrame | None) -> list[str]:
         s = attributes[col]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             out.append(str(col))
-        elif s.map(lambda v: isinstance(v, str) or v is None).all() and s.nunique() <= MAX_CATEGORIES:
+        elif s.dropna().map(lambda v: isinstance(v, str)).all() and s.nunique() <= MAX_CATEGORIES:
             out.append(str(col))
     return out
 
