@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import html
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -192,6 +193,7 @@ class Explorer:
             widgets.HBox([self.progress, self.status]), self.error,
             widgets.HBox([self._figure_box, self.table])])
         self.counts = dict.fromkeys([*STAGES, "diagnostics"], 0)
+        self.timings: dict[str, float] = {}  # seconds each stage took when it last ran
         self.points: Points | None = None
         self.vectors: colouring.Vectors | None = None
         self.coords: np.ndarray | None = None
@@ -283,11 +285,15 @@ class Explorer:
             steps = [self._load_data, self._embed, self._post, self._project, self._draw]
             for i, step in enumerate(steps[start:], start=start):
                 self._progress(i / len(steps), f"{STAGES[i]}...")
+                t0 = time.perf_counter()
                 step()
+                self.timings[STAGES[i]] = time.perf_counter() - t0
                 self.counts[STAGES[i]] += 1
             if start <= STAGES.index("post"):
                 self._progress(0.95, "diagnostics...")
+                t0 = time.perf_counter()
                 self._diagnose()
+                self.timings["diagnostics"] = time.perf_counter() - t0
             self.status.value = self._summary()
         except Exception as exc:  # noqa: BLE001 - every failure is shown in the panel, not raised
             self.error.value = error_html(exc)
