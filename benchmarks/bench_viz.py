@@ -54,7 +54,7 @@ def main() -> None:
 
     import workbench as wb
     from workbench.viz import pipeline
-    from workbench.viz.widgets import Explorer
+    from workbench.viz.explorer import Explorer
 
     enc = wb.load_encoder(args.model)
     points = pipeline.load_points(args.data, args.n)

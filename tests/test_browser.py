@@ -29,10 +29,8 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(os.environ.get("WB_BROWSER_TEST") != "1",
-                                 reason="opt-in: set WB_BROWSER_TEST=1 (the Explorer's controls did not render "
-                                        "within the timeout on a loaded 2-core machine)"),
-              pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: apt-get install chromium")]
+              pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: apt-get install chromium "
+                                                          "(CI's .ci/run installs it)")]
 
 PLOT_STATE = """() => {
   const plots = [...document.querySelectorAll('.js-plotly-plot')];
@@ -130,14 +128,32 @@ def accept_kernel_dialog(page, seconds: float = 15) -> None:
         page.wait_for_timeout(500)
 
 
+STARTED = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+  .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+
+
+def run_all_cells(page, attempts: int = 3) -> None:
+    """Run > Run All Cells, again if no cell starts (a click can land before the kernel is wired up)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(attempts):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(STARTED, timeout=60_000)
+            return
+        except PlaywrightTimeout:  # nothing started: open the menu again
+            page.keyboard.press("Escape")
+    raise AssertionError(f"no cell started running after {attempts} clicks on Run All Cells")
+
+
 def drive_tour(page, url: str, token: str) -> None:
     page.set_default_timeout(60_000)
     page.goto(f"{url}/lab/tree/00_tour.ipynb?token={token}")
     page.wait_for_selector(".jp-Notebook", timeout=90_000)
     accept_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    run_all_cells(page)
 
     colour_by = page.locator(".widget-dropdown", has_text="colour by").locator("select")
     colour_by.wait_for(state="attached", timeout=420_000)  # every cell of the tour runs first (cold cache)

@@ -140,7 +140,7 @@ def test_glove_mean_of_known_words(glove):
 
 
 def test_prompt_templates_and_pooling_tokens_are_checked(minilm, glove):
-    from workbench.encoder import PROMPTS, check_prompt
+    from workbench.prompts import PROMPTS, check_prompt
 
     assert check_prompt("prompteol") == PROMPTS["prompteol"] and check_prompt(None) is None
     assert check_prompt("query: ") == "query: "  # no braces: a prefix

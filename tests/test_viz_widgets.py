@@ -9,8 +9,8 @@ import pytest
 from workbench.search import exact_search
 from workbench.viz import colour
 from workbench.viz.compare import Compare, neighbour_overlap
+from workbench.viz.explorer import Explorer
 from workbench.viz.neighbours import Neighbours
-from workbench.viz.widgets import Explorer
 
 
 def points_of(fig):

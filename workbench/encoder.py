@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import warnings
 from contextlib import nullcontext
 from pathlib import Path
@@ -28,6 +27,7 @@ import torch
 
 from . import cache, progress
 from .pooling import parse_mode, pool
+from .prompts import PROMPTS, apply_prompt, check_prompt  # noqa: F401  (re-exported)
 
 PRECISIONS = ("fp32", "bf16")
 ATTENTION = ("causal", "bidirectional")
@@ -64,56 +64,6 @@ def check_texts(texts: Sequence[str] | str) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, not str; every item must be a string")
     return texts
-
-
-# named prompt templates; ``prompt="prompteol"`` picks one by name
-PROMPTS = {
-    # PromptEOL (Jiang et al., 2023): squeeze the meaning into the next token, then take the last state
-    "prompteol": 'This sentence : "{text}" means in one word:"',
-}
-
-
-def check_prompt(prompt: str | None) -> str | None:
-    """Resolve a ``PROMPTS`` name and validate: a prompt with any ``{...}`` placeholder must hold ``{text}``.
-
-    Examples
-    --------
-    >>> check_prompt("Sentence: {sentence}")
-    Traceback (most recent call last):
-    ...
-    ValueError: prompt template 'Sentence: {sentence}' has no {text} placeholder; ...
-    """
-    if not prompt:
-        return None
-    if not isinstance(prompt, str):
-        raise TypeError(f"prompt must be a str (a prefix, a template with {{text}}, a PROMPTS name), got {prompt!r}")
-    prompt = PROMPTS.get(prompt, prompt)
-    if "{text}" not in prompt and re.search(r"\{[^{}]*\}", prompt):
-        raise ValueError(f"prompt template {prompt!r} has no {{text}} placeholder; put {{text}} where the text "
-                         f"goes (a prompt without braces is a prefix; named templates: {', '.join(PROMPTS)})")
-    return prompt
-
-
-def apply_prompt(texts: list[str], prompt: str | None) -> list[str]:
-    """Prefix each text with ``prompt``, or fill a template holding ``{text}``.
-
-    ``prompt`` may also name a template in ``PROMPTS``.
-
-    Examples
-    --------
-    >>> apply_prompt(["cats"], 'This sentence : "{text}" means in one word:"')
-    ['This sentence : "cats" means in one word:"']
-    >>> apply_prompt(["cats"], "query: ")
-    ['query: cats']
-    >>> apply_prompt(["cats"], "prompteol") == apply_prompt(["cats"], PROMPTS["prompteol"])
-    True
-    """
-    prompt = check_prompt(prompt)
-    if not prompt:
-        return texts
-    if "{text}" in prompt:
-        return [prompt.replace("{text}", t) for t in texts]
-    return [prompt + t for t in texts]
 
 
 def head_key(head: torch.nn.Module) -> str:

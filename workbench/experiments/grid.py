@@ -17,8 +17,9 @@ import numpy as np
 import torch
 
 from .. import cache, progress
-from ..encoder import CHUNK_SIZE, apply_prompt, check_texts
+from ..encoder import CHUNK_SIZE, check_texts
 from ..pooling import POOLING_MODES, parse_mode, pool
+from ..prompts import apply_prompt
 
 
 def pool_grid(encoder, texts: Sequence[str], poolings: Sequence[str] = POOLING_MODES, *, prompt: str | None = None,

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ConstantInputWarning
 
-from ..encoder import check_prompt
 from ..evaluate import MAIN_METRIC
 from ..evaluate.classification import evaluate_classification
 from ..evaluate.retrieval import evaluate_retrieval, truncate
 from ..evaluate.stats import bootstrap_ci, paired_test
 from ..evaluate.sts import evaluate_sts
 from ..pooling import POOLING_MODES, parse_mode
+from ..prompts import check_prompt
 from .grid import pool_grid
 
 #: task types :func:`sweep` runs (each has a per-example score for the paired test)

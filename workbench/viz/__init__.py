@@ -5,7 +5,7 @@
   spectra, neighbour tables, critical-n, Pareto and training charts;
 * :mod:`.colour` -- per-point colours (k-occurrence, local dimension, norm) and diagnostics;
 * :mod:`.pipeline` -- data set -> points -> vectors -> post-processing;
-* :mod:`.widgets` (:class:`Explorer`), :mod:`.neighbours` (:class:`Neighbours`),
+* :mod:`.explorer` (:class:`Explorer`), :mod:`.neighbours` (:class:`Neighbours`),
   :mod:`.compare` (:class:`Compare`) -- ipywidgets panels on plotly ``FigureWidget``;
 * :mod:`.export` -- standalone interactive HTML pages.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 
-_LAZY = {"Explorer": "widgets", "Neighbours": "neighbours", "Compare": "compare",
+_LAZY = {"Explorer": "explorer", "Neighbours": "neighbours", "Compare": "compare",
          "projection": "figures", "scatter": "figures", "project": "projection", "write_html": "export"}
 
 __all__ = list(_LAZY)

@@ -1,6 +1,6 @@
 """The Compare panel: two configurations of the same points side by side, with linked selection.
 
-Two :class:`~workbench.viz.widgets.Explorer` panels share one data set (the left one's
+Two :class:`~workbench.viz.explorer.Explorer` panels share one data set (the left one's
 data menu drives both). Selecting points in either figure (lasso or box) selects the same
 rows in the other, so one sees where a cluster of one configuration lands in the other.
 Below, a table puts the two configurations' diagnostics side by side with their
@@ -16,7 +16,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .widgets import Explorer, _require_widgets, error_html, table_html
+from .explorer import Explorer
+from .widgets import error_html, require_widgets, table_html
 
 OVERLAP_K = 10
 
@@ -62,7 +63,7 @@ class Compare:
 
     def __init__(self, data: Any = "mini-newsgroups", *, left: dict | None = None, right: dict | None = None,
                  **common: Any):
-        widgets, _ = _require_widgets()
+        widgets, _ = require_widgets()
         common.setdefault("max_points", 1000)
         common.setdefault("size", (560, 460))
         left = {"model": "minilm", **(left or {})}

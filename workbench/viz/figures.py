@@ -11,7 +11,7 @@
 
 Points are drawn with WebGL (``Scattergl``) so that 100,000 stay responsive. Other charts
 (curves, heatmaps, spectra, tables) live in :mod:`.charts`; the interactive panels in
-:mod:`.widgets`. Left out: static image export (plotly's ``write_image`` needs kaleido).
+:mod:`.explorer`. Left out: static image export (plotly's ``write_image`` needs kaleido).
 """
 
 from __future__ import annotations

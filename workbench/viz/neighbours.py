@@ -1,6 +1,6 @@
 """The Neighbours panel: type a query, see its top-k neighbours and where they sit in the projection.
 
-The query is embedded exactly as the points of the :class:`~workbench.viz.widgets.Explorer`
+The query is embedded exactly as the points of the :class:`~workbench.viz.explorer.Explorer`
 it is attached to (same model, pooling, layer, and the post-processing fitted on the
 points), then searched by inner product (``workbench.search.exact_search``; the cosine
 when the vectors are normalised). The neighbours appear in a table and as rings in the
@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 
 from .charts import neighbour_frame
+from .explorer import Explorer
 from .pipeline import embed_points
-from .widgets import Explorer, _require_widgets, error_html, table_html
+from .widgets import error_html, require_widgets, table_html
 
 
 class Neighbours:
@@ -41,7 +42,7 @@ class Neighbours:
     """
 
     def __init__(self, explorer: Explorer | None = None, *, query: str = "", k: int = 10, **explorer_kwargs: Any):
-        widgets, _ = _require_widgets()
+        widgets, _ = require_widgets()
         self.explorer = explorer if explorer is not None else Explorer(**explorer_kwargs)
         self.query = widgets.Text(value=query, placeholder="type a query, then press search", description="query",
                                   continuous_update=False, layout=widgets.Layout(width="420px"))
