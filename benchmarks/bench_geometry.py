@@ -24,10 +24,10 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import time
 import warnings
 
 import numpy as np
+from timing import timed
 
 TARGET_S, TARGET_GB = 30.0, 3.0
 
@@ -41,12 +41,6 @@ def make_vectors(n: int, d: int, seed: int = 0) -> np.ndarray:
     for s in range(0, n, 10_000):
         X[s:s + 10_000] = (rng.standard_normal((min(10_000, n - s), d), dtype=np.float32) * scale) @ Q + offset
     return X
-
-
-def timed(fn):
-    t = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - t
 
 
 def main() -> None:

@@ -29,11 +29,7 @@ import resource
 import time
 import warnings
 
-
-def timed(fn):
-    t = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - t
+from timing import timed
 
 
 def main() -> None:
