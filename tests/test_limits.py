@@ -116,6 +116,18 @@ def test_fails_far_beyond_the_boundary():
     assert res.losses[-1] < res.losses[0]  # it did optimise
 
 
+def test_a_solution_above_the_papers_cubic_checks_out_independently():
+    """At d=4 the paper's cubic gives 6.7, yet 9 documents can have all 36 pairs as top-2 sets."""
+    A = dense(9, 2)
+    res = free_embedding(A, 4, seed=0, show_progress=False)
+    assert res.solved
+    S = res.queries.astype(np.float64) @ res.documents.astype(np.float64).T
+    relevant = np.where(A, S, np.inf).min(axis=1)
+    others = np.where(A, -np.inf, S).max(axis=1)
+    assert np.all(relevant > others)  # every query ranks its own pair strictly first, in float64
+    assert res.queries.shape[1] == 4 and np.allclose(np.linalg.norm(res.queries, axis=1), 1, atol=1e-5)
+
+
 def test_seeded_and_batched_runs_agree():
     A = dense(9, 2)
     one = free_embedding(A, 4, seed=5, **FAST)
