@@ -22,6 +22,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .linalg import sym_eigh
+
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # pragma: no cover - older scikit-learn
@@ -42,8 +44,8 @@ def _out(Y: np.ndarray, like: np.ndarray) -> np.ndarray:
 def _covariance_eigh(Xc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (descending) and eigenvectors of the covariance of centred rows."""
     cov = Xc.T @ Xc / (len(Xc) - 1)
-    vals, vecs = np.linalg.eigh(cov)
-    return vals[::-1].clip(min=0.0), vecs[:, ::-1]
+    vals, vecs = sym_eigh(cov)
+    return vals.clip(min=0.0), vecs
 
 
 class Center(TransformerMixin, BaseEstimator):

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..linalg import sym_eigh
 from ..vectors import check_vectors as _check
 
 _CHUNK = 8192  # rows per float64 block when accumulating moments
@@ -63,8 +64,8 @@ class _Prepared:
         for b in self.blocks(centred=True):
             C += b.T @ b
         C /= self.n - 1
-        vals, vecs = np.linalg.eigh(C)
-        vals, vecs = np.clip(vals[::-1], 0.0, None), vecs[:, ::-1]
+        vals, vecs = sym_eigh(C)
+        vals = np.clip(vals, 0.0, None)
         if vals[0] <= 0 or vals[0] <= 1e-24 * float(np.abs(self.mean).max() ** 2):
             raise ValueError("all rows are identical (constant vectors): the covariance is zero, so "
                              "covariance-based metrics are undefined")

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..linalg import sym_eigh
 from .core import _prepared
 
 
@@ -114,7 +115,7 @@ def partition_isotropy(X: Any) -> float:
     P = _prepared(X)
     _, vecs = P.cov_eigh
     second = (P.n - 1) * (vecs * P.cov_eigh[0]) @ vecs.T + P.n * np.outer(P.mean, P.mean)  # W^T W
-    _, dirs = np.linalg.eigh(second)
+    _, dirs = sym_eigh(second)
     dirs = dirs.astype(P.X.dtype)
     logz = np.full(2 * P.d, -np.inf)
     for b in P.blocks():  # streamed over row blocks: log Z(c) for c in +dirs, then -dirs
