@@ -13,8 +13,10 @@ from workbench.train.heads import (
     LatentAttentionPooling,
     MultiLayerPooling,
     WeightedLayerPooling,
+    cache_features,
     fit_head,
     make_head,
+    token_states,
 )
 
 TEXTS = ["a dog runs in the park", "stock markets fell sharply on Monday", "how do I reverse a list in python?"]
@@ -46,6 +48,33 @@ def test_weighted_layer_pooling_known_answer():
     expected = sum(wi * pool(hs, mask, "mean", layer=i).numpy() for i, wi in enumerate(w))
     np.testing.assert_allclose(head(hs, mask).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(head.weights.numpy(), w, rtol=1e-6)
+
+
+@pytest.mark.parametrize("layer", [-1, 3, 0])
+def test_one_hot_weighted_layer_is_mean_pooling_of_that_layer(minilm, layer):
+    head = make_head("weighted_layer", minilm)
+    with torch.no_grad():  # softmax of (-1e4, ..., 0, ..., -1e4) is exactly one-hot
+        head.logits.fill_(-1e4)
+        head.logits[layer] = 0.0
+    np.testing.assert_allclose(minilm.encode(TEXTS, pooling=head, cache=False),
+                               minilm.encode(TEXTS, layer=layer, cache=False), atol=1e-6)
+
+
+def test_batched_token_states_equal_one_text_at_a_time(minilm):
+    texts = TEXTS + ["short", "def f(x):\n    return [y * 2 for y in x if y]  # a longer line of code " * 3]
+    for layer in (-1, 2):
+        alone = minilm.token_embeddings(texts, layer=layer, max_length=40, batch_size=1)
+        batched = token_states(minilm, texts, layer, max_length=40, batch_size=3)
+        assert [len(t) for t, _ in alone] == [len(s) for s in batched]
+        for (_, ref), got in zip(alone, batched):
+            np.testing.assert_allclose(got.numpy(), ref, atol=1e-5)
+    head = make_head("latent_attention", minilm, n_latents=4)
+    cached = cache_features(head, minilm, texts + texts[:2], max_length=40, batch_size=2)
+    assert len(cached) == len(texts) + 2 and all(c.dtype == torch.float16 for c in cached)
+    assert torch.equal(cached[-1], cached[1])  # a repeated text runs once
+    ref = [torch.from_numpy(s).half() for _, s in minilm.token_embeddings(texts, max_length=40, batch_size=1)]
+    for got, want in zip(cached, ref):  # float16 of states equal to 1e-5: at most one rounding step apart
+        torch.testing.assert_close(got.float(), want.float(), rtol=2e-3, atol=2e-3)
 
 
 @pytest.mark.parametrize("name", list(HEADS))

@@ -9,7 +9,7 @@ import torch
 from workbench.datasets import RetrievalDataset
 from workbench.encoder import Encoder
 from workbench.train import TrainPairs
-from workbench.train.loop import TrainConfig, embed, train
+from workbench.train.loop import TrainConfig, build_loss, embed, train
 from workbench.train.losses import info_nce
 
 WORDS = ["cat", "dog", "tree", "car", "river", "bread", "piano", "cloud", "stone", "lamp", "shoe", "apple",
@@ -95,6 +95,20 @@ def test_matryoshka_2d_hard_negatives_and_mixing_run(tiny):
     assert res.steps == 2 and np.isfinite([h["loss"] for h in res.history]).all()
 
 
+def test_weighted_matryoshka_loss_is_the_weighted_sum_of_truncated_losses(tiny):
+    torch.manual_seed(0)
+    q, d = torch.randn(6, 32), torch.randn(6, 32)
+    dims, weights = (32, 16, 8), (0.5, 1.0, 2.0)
+    cfg = TrainConfig(matryoshka=dims, matryoshka_weights=weights, temperature=0.1)
+    expected = sum(w * info_nce(q[:, :k], d[:, :k], temperature=0.1) for k, w in zip(dims, weights))
+    torch.testing.assert_close(build_loss(cfg, 32)(q, d), expected)
+    plain = build_loss(TrainConfig(matryoshka=dims, temperature=0.1), 32)(q, d)
+    torch.testing.assert_close(plain, sum(info_nce(q[:, :k], d[:, :k], temperature=0.1) for k in dims))
+    a = train(tiny, PAIRS, steps=2, batch_size=4, matryoshka=dims, matryoshka_weights=weights, show_progress=False)
+    b = train(tiny, PAIRS, steps=2, batch_size=4, matryoshka=dims, show_progress=False)
+    assert a.history[0]["loss"] != pytest.approx(b.history[0]["loss"])  # the weights reach the training loss
+
+
 def test_evaluation_early_stopping_keeps_the_best(tiny):
     ds = RetrievalDataset("toy", {f"d{i}": t for i, t in enumerate(PAIRS.positives)},
                           {f"q{i}": t for i, t in enumerate(PAIRS.queries)},
@@ -116,6 +130,9 @@ def test_evaluation_early_stopping_keeps_the_best(tiny):
     (dict(matryoshka=(64, 16)), r"1\.\.32"),
     (dict(loss="cosent"), "pairs; loss must be one of"),
     (dict(eval_every=2), "no eval_set"),
+    (dict(matryoshka=(32, 8), matryoshka_weights=(1.0,)), "1 matryoshka_weights for 2"),
+    (dict(matryoshka_weights=(1.0,)), "needs matryoshka"),
+    (dict(matryoshka=(32, 8), matryoshka_weights=(1.0, -1.0)), "must be >= 0"),
 ])
 def test_bad_input(tiny, kwargs, match):
     pairs = kwargs.pop("pairs", PAIRS)

@@ -212,8 +212,11 @@ class Encoder:
     def token_embeddings(self, texts: Sequence[str] | str, layer: int | None = -1, *,
                          prompt: str | None = None, max_length: int | None = None,
                          precision: str = "fp32", attention: str | None = None,
-                         add_eos: bool = False) -> list[tuple[list[str], np.ndarray]]:
+                         add_eos: bool = False, batch_size: int = 16) -> list[tuple[list[str], np.ndarray]]:
         """Per-token states of each text, with its tokens (padding removed, not cached).
+
+        Texts run in batches, longest first; padding is masked in the model and cut from
+        the result, so a text's states match those it gets alone up to float rounding.
 
         Returns a list of ``(tokens, states)``: ``states`` is ``(t, d)`` for one layer,
         or ``(n_layers + 1, t, d)`` when ``layer=None``.
@@ -222,13 +225,17 @@ class Encoder:
         if layer is not None:
             self._check_layer(layer)
         opts = self._options(pooling="mean", layer=-1, normalize=False, prompt=prompt, precision=precision,
-                             max_length=max_length, batch_size=16, attention=attention, add_eos=add_eos)
-        out = []
-        for ids in self._tokenize_counting(apply_prompt(texts, prompt), opts)[0]:
-            hidden, mask = self._forward([ids], opts, all_layers=True)
-            states = torch.stack(hidden)[:, 0].float().numpy()
-            out.append((self.tokenizer.convert_ids_to_tokens(ids),
-                        states if layer is None else states[layer]))
+                             max_length=max_length, batch_size=batch_size, attention=attention, add_eos=add_eos)
+        ids = self._tokenize_counting(apply_prompt(texts, prompt), opts)[0]
+        order = np.argsort([-len(x) for x in ids], kind="stable")
+        out: list = [None] * len(ids)
+        for start in range(0, len(order), opts["batch_size"]):
+            idx = order[start:start + opts["batch_size"]]
+            hidden, mask = self._forward([ids[i] for i in idx], opts, all_layers=True)
+            stacked = torch.stack(hidden) if layer is None else hidden[layer].unsqueeze(0)
+            for row, i in enumerate(idx):
+                states = stacked[:, row][:, mask[row].bool()].float().numpy()
+                out[i] = (self.tokenizer.convert_ids_to_tokens(ids[i]), states if layer is None else states[0])
         return out
 
     # ------------------------------------------------------------------ machinery

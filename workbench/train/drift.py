@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..evaluate import stats
 from ..evaluate.retrieval import evaluate_retrieval
+from ..linalg import small_svd
 
 
 def _lstsq(X: np.ndarray, Y: np.ndarray, alpha: float) -> np.ndarray:
@@ -36,7 +37,7 @@ def _lstsq(X: np.ndarray, Y: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def _procrustes(X: np.ndarray, Y: np.ndarray, alpha: float) -> np.ndarray:
-    U, _, Vt = np.linalg.svd(X.T @ Y, full_matrices=False)
+    U, _, Vt = small_svd(X.T @ Y)
     return U @ Vt
 
 

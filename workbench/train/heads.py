@@ -16,9 +16,10 @@ The two attention heads start as exact mean pooling (their output projections ar
 initialisation) and learn a correction; the weighted head starts as the uniform layer average.
 
 Each head splits into a parameter-free ``features(hidden_states, mask)`` and a trainable
-``forward_features``: :func:`fit_head` runs the frozen backbone once, keeps the features
-(token states of one layer, or per-layer means) and trains the head on them with the
-InfoNCE loss of ``workbench.train.losses`` — minutes on a CPU instead of hours.
+``forward_features``: :func:`fit_head` runs the frozen backbone once (in padded, longest-first
+batches: :func:`token_states`), keeps the features (token states of one layer, or per-layer
+means) and trains the head on them with the InfoNCE loss of ``workbench.train.losses`` —
+minutes on a CPU instead of hours.
 Left out: training a head jointly with the backbone (use the training loop with a head
 attached), dropout, and heads for static word vectors.
 """
@@ -261,27 +262,52 @@ def make_head(name: str, encoder, *, seed: int = 0, **params) -> _Head:
 
 
 # ---------------------------------------------------------------------------- training on cached states
-def cache_features(head: _Head, encoder, texts: Sequence[str], *, max_length: int = 128,
+def token_states(encoder, texts: Sequence[str], layer: int = -1, *, max_length: int = 128, batch_size: int = 64,
+                 show_progress: bool | None = None) -> list[Tensor]:
+    """One layer's token states of each text, ``(tokens, dim)`` float32, computed in padded batches.
+
+    ``Encoder.token_embeddings`` in chunks, with a progress bar; each text gets the
+    states it gets on its own (``batch_size=1``) up to float rounding.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> enc = wb.load_encoder("minilm")
+    >>> states = token_states(enc, ["a cat", "a much longer sentence about dogs"])
+    >>> alone = enc.token_embeddings("a cat", batch_size=1)[0][1]
+    >>> [tuple(s.shape) for s in states], bool(np.allclose(states[0], alone, atol=1e-5))
+    ([(4, 384), (8, 384)], True)
+    """
+    texts = list(texts)
+    _check_positive(batch_size=batch_size, max_length=max_length)
+    out: list[Tensor] = []
+    with progress.bar(len(texts), "token states", show_progress) as bar:
+        for start in range(0, len(texts), 16 * batch_size):  # chunks: progress, and memory for the sort
+            part = encoder.token_embeddings(texts[start:start + 16 * batch_size], layer=layer, max_length=max_length,
+                                            batch_size=batch_size)
+            out.extend(torch.from_numpy(s) for _, s in part)
+            bar.update(len(part))
+    return out
+
+
+def cache_features(head: _Head, encoder, texts: Sequence[str], *, max_length: int = 128, batch_size: int = 64,
                    show_progress: bool | None = None) -> list[Tensor] | Tensor:
     """Run the frozen backbone once and keep what ``head`` needs for ``texts``.
 
-    Returns a list of ``(tokens, dim)`` float16 tensors (one layer's token states) for a
-    token-level head, or a ``(n, layers, dim)`` float32 tensor of per-layer means otherwise.
+    Returns a list of ``(tokens, dim)`` float16 tensors (one layer's token states, from
+    :func:`token_states`) for a token-level head, or a ``(n, layers, dim)`` float32 tensor
+    of per-layer means otherwise. Both run the backbone in batches of ``batch_size`` texts.
     """
     texts = list(texts)
     unique = list(dict.fromkeys(texts))  # a text repeated across pairs runs once
     where = {t: i for i, t in enumerate(unique)}
     if head.feature_kind == "layer_means":
         layers = encoder.encode_layers(unique, pooling="mean", normalize=False, max_length=max_length,
-                                       show_progress=show_progress)
+                                       batch_size=batch_size, show_progress=show_progress)
         means = torch.from_numpy(np.ascontiguousarray(layers.transpose(1, 0, 2)))
         return means[torch.as_tensor([where[t] for t in texts], dtype=torch.long)]
-    states = []
-    with progress.bar(len(unique), "token states", show_progress) as bar:
-        for start in range(0, len(unique), 64):
-            part = encoder.token_embeddings(unique[start:start + 64], layer=head.layer, max_length=max_length)
-            states.extend(torch.from_numpy(s).to(torch.float16) for _, s in part)
-            bar.update(len(part))
+    states = [s.to(torch.float16) for s in token_states(encoder, unique, head.layer, max_length=max_length,
+                                                         batch_size=batch_size, show_progress=show_progress)]
     return [states[where[t]] for t in texts]
 
 

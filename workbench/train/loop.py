@@ -65,6 +65,7 @@ class TrainConfig:
     symmetric: bool = False  # also make documents find their queries
     gamma: float = 0.0  # focal reweighting of hard samples
     matryoshka: tuple[int, ...] | None = None  # truncation widths, e.g. (384, 256, 128, 64, 32)
+    matryoshka_weights: tuple[float, ...] | None = None  # one loss weight per width (None: 1 each)
     matryoshka_layers: int | None = None  # 2D Matryoshka: also train the last this-many layers
     mix_negatives: int = 0  # synthetic negatives mixed from the hard negatives, per query
     max_length: int = 128  # tokens per text
@@ -97,6 +98,14 @@ class TrainConfig:
             if any(k > encoder.dim or k < 1 for k in dims):
                 raise ValueError(f"matryoshka dims must lie in 1..{encoder.dim} (the width of {encoder.name}), "
                                  f"got {dims}")
+        if self.matryoshka_weights is not None:
+            if self.matryoshka is None:
+                raise ValueError("matryoshka_weights needs matryoshka (the widths they weight)")
+            if len(self.matryoshka_weights) != len(self.matryoshka):
+                raise ValueError(f"{len(self.matryoshka_weights)} matryoshka_weights for {len(self.matryoshka)} "
+                                 "matryoshka widths; give one weight per width")
+            if not all(float(w) >= 0 for w in self.matryoshka_weights) or not any(self.matryoshka_weights):
+                raise ValueError(f"matryoshka_weights must be >= 0 and not all 0, got {self.matryoshka_weights}")
         if self.matryoshka_layers is not None and self.matryoshka_layers > encoder.n_layers:
             raise ValueError(f"matryoshka_layers={self.matryoshka_layers} exceeds the {encoder.n_layers} layers "
                              f"of {encoder.name}")
@@ -162,9 +171,10 @@ def build_loss(cfg: TrainConfig, dim: int):
                     gamma=cfg.gamma)
 
     if cfg.matryoshka_layers is not None:
-        return L.matryoshka_2d(pair_loss, cfg.matryoshka or [dim], cfg.matryoshka_layers)
+        return L.matryoshka_2d(pair_loss, cfg.matryoshka or [dim], cfg.matryoshka_layers,
+                               dim_weights=cfg.matryoshka_weights)
     if cfg.matryoshka:
-        return L.matryoshka(pair_loss, cfg.matryoshka)
+        return L.matryoshka(pair_loss, cfg.matryoshka, cfg.matryoshka_weights)
     return pair_loss
 
 
@@ -305,8 +315,9 @@ def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None
     torch.manual_seed(cfg.seed)
     if resume and out is not None and (out / "checkpoint").is_dir():
         state = load_checkpoint(out / "checkpoint", model, opt)
-        for key in ("steps", "lr", "seed", "batch_size", "grad_accum", "loss", "matryoshka", "matryoshka_layers"):
-            if json.dumps(state["config"][key]) != json.dumps(dataclasses.asdict(cfg)[key]):
+        for key in ("steps", "lr", "seed", "batch_size", "grad_accum", "loss", "matryoshka", "matryoshka_weights",
+                    "matryoshka_layers"):
+            if json.dumps(state["config"].get(key)) != json.dumps(dataclasses.asdict(cfg)[key]):
                 raise ValueError(f"cannot resume: the checkpoint was trained with {key}={state['config'][key]!r}, "
                                  f"this run asks for {getattr(cfg, key)!r}")
     deterministic = torch.are_deterministic_algorithms_enabled()
