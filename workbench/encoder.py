@@ -212,7 +212,8 @@ class Encoder:
     def token_embeddings(self, texts: Sequence[str] | str, layer: int | None = -1, *,
                          prompt: str | None = None, max_length: int | None = None,
                          precision: str = "fp32", attention: str | None = None,
-                         add_eos: bool = False, batch_size: int = 16) -> list[tuple[list[str], np.ndarray]]:
+                         add_eos: bool = False, batch_size: int = 16,
+                         show_progress: bool | None = None) -> list[tuple[list[str], np.ndarray]]:
         """Per-token states of each text, with its tokens (padding removed, not cached).
 
         Texts run in batches, longest first; padding is masked in the model and cut from
@@ -229,13 +230,15 @@ class Encoder:
         ids = self._tokenize_counting(apply_prompt(texts, prompt), opts)[0]
         order = np.argsort([-len(x) for x in ids], kind="stable")
         out: list = [None] * len(ids)
-        for start in range(0, len(order), opts["batch_size"]):
-            idx = order[start:start + opts["batch_size"]]
-            hidden, mask = self._forward([ids[i] for i in idx], opts, all_layers=True)
-            stacked = torch.stack(hidden) if layer is None else hidden[layer].unsqueeze(0)
-            for row, i in enumerate(idx):
-                states = stacked[:, row][:, mask[row].bool()].float().numpy()
-                out[i] = (self.tokenizer.convert_ids_to_tokens(ids[i]), states if layer is None else states[0])
+        with progress.bar(len(ids), f"token states of {self.name}", show_progress) as bar:
+            for start in range(0, len(order), opts["batch_size"]):
+                idx = order[start:start + opts["batch_size"]]
+                hidden, mask = self._forward([ids[i] for i in idx], opts, all_layers=True)
+                stacked = torch.stack(hidden) if layer is None else hidden[layer].unsqueeze(0)
+                for row, i in enumerate(idx):
+                    states = stacked[:, row][:, mask[row].bool()].float().numpy()
+                    out[i] = (self.tokenizer.convert_ids_to_tokens(ids[i]), states if layer is None else states[0])
+                bar.update(len(idx))
         return out
 
     # ------------------------------------------------------------------ machinery

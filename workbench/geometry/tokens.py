@@ -25,8 +25,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .. import progress
-
 
 def _unit(A: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(A, axis=-1, keepdims=True)
@@ -105,14 +103,11 @@ def token_states(encoder, texts: Sequence[str], *, max_length: int | None = 128,
     special tokens and punctuation-only tokens removed."""
     special = set(getattr(encoder.tokenizer, "all_special_tokens", []) or [])
     out = []
-    with progress.bar(len(texts), f"token states of {encoder.name}", show_progress) as bar:
-        for start in range(0, len(texts), 16):
-            chunk = list(texts[start:start + 16])
-            for tokens, states in encoder.token_embeddings(chunk, layer=None, max_length=max_length):
-                states = states[None] if states.ndim == 2 else states
-                keep = [i for i, t in enumerate(tokens) if t not in special and any(c.isalnum() for c in t)]
-                out.append(([tokens[i].lower() for i in keep], states[:, keep].astype(np.float32)))
-            bar.update(len(chunk))
+    for tokens, states in encoder.token_embeddings(list(texts), layer=None, max_length=max_length,
+                                                   show_progress=show_progress):
+        states = states[None] if states.ndim == 2 else states
+        keep = [i for i, t in enumerate(tokens) if t not in special and any(c.isalnum() for c in t)]
+        out.append(([tokens[i].lower() for i in keep], states[:, keep].astype(np.float32)))
     return out
 
 

@@ -266,8 +266,8 @@ def token_states(encoder, texts: Sequence[str], layer: int = -1, *, max_length: 
                  show_progress: bool | None = None) -> list[Tensor]:
     """One layer's token states of each text, ``(tokens, dim)`` float32, computed in padded batches.
 
-    ``Encoder.token_embeddings`` in chunks, with a progress bar; each text gets the
-    states it gets on its own (``batch_size=1``) up to float rounding.
+    ``Encoder.token_embeddings`` as torch tensors; each text gets the states it gets on
+    its own (``batch_size=1``) up to float rounding.
 
     Examples
     --------
@@ -278,16 +278,9 @@ def token_states(encoder, texts: Sequence[str], layer: int = -1, *, max_length: 
     >>> [tuple(s.shape) for s in states], bool(np.allclose(states[0], alone, atol=1e-5))
     ([(4, 384), (8, 384)], True)
     """
-    texts = list(texts)
     _check_positive(batch_size=batch_size, max_length=max_length)
-    out: list[Tensor] = []
-    with progress.bar(len(texts), "token states", show_progress) as bar:
-        for start in range(0, len(texts), 16 * batch_size):  # chunks: progress, and memory for the sort
-            part = encoder.token_embeddings(texts[start:start + 16 * batch_size], layer=layer, max_length=max_length,
-                                            batch_size=batch_size)
-            out.extend(torch.from_numpy(s) for _, s in part)
-            bar.update(len(part))
-    return out
+    return [torch.from_numpy(s) for _, s in encoder.token_embeddings(
+        list(texts), layer=layer, max_length=max_length, batch_size=batch_size, show_progress=show_progress)]
 
 
 def cache_features(head: _Head, encoder, texts: Sequence[str], *, max_length: int = 128, batch_size: int = 64,

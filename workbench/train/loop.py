@@ -43,6 +43,7 @@ from . import losses as L
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import TrainPairs, batches
 from .gradcache import grad_cache_backward
+from .liveplot import LivePlot
 from .mining import mix_negatives
 
 PAIR_LOSSES = ("mnrl", "info_nce")
@@ -176,32 +177,6 @@ def build_loss(cfg: TrainConfig, dim: int):
     if cfg.matryoshka:
         return L.matryoshka(pair_loss, cfg.matryoshka, cfg.matryoshka_weights)
     return pair_loss
-
-
-class LivePlot:
-    """Loss (and metric) curves that redraw in place in a notebook; silent elsewhere."""
-
-    def __init__(self, enabled: bool | None = None, every: int = 5):
-        self.enabled = progress._in_notebook() if enabled is None else bool(enabled)
-        self.every, self.handle, self.fig = every, None, None
-
-    def update(self, history: list[dict], evals: list[dict], force: bool = False) -> None:
-        if not self.enabled or not history or (not force and history[-1]["step"] % self.every):
-            return
-        import plotly.graph_objects as go  # noqa: PLC0415
-        from IPython.display import display  # noqa: PLC0415
-
-        fig = go.Figure(layout=dict(title="training", xaxis_title="step", yaxis_title="loss", height=320,
-                                    yaxis2=dict(title="nDCG@10 (held out)", overlaying="y", side="right")))
-        fig.add_scatter(x=[h["step"] for h in history], y=[h["loss"] for h in history], name="loss")
-        if evals:
-            fig.add_scatter(x=[e["step"] for e in evals], y=[e["ndcg@10"] for e in evals], name="nDCG@10",
-                            yaxis="y2", mode="lines+markers")
-        if self.handle is None:
-            self.handle = display(fig, display_id=True)
-        else:
-            self.handle.update(fig)
-        self.fig = fig
 
 
 def _evaluate(encoder: Encoder, eval_set, cfg: TrainConfig) -> float:

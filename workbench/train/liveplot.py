@@ -1,0 +1,35 @@
+"""A live training chart: loss and held-out metric curves that redraw in place in a notebook.
+
+Outside a notebook it does nothing (terminals get the training loop's progress bar).
+Left out: saving the chart; ``TrainResult.history`` holds the numbers.
+"""
+
+from __future__ import annotations
+
+from .. import progress
+
+
+class LivePlot:
+    """Loss (and metric) curves that redraw in place in a notebook; silent elsewhere."""
+
+    def __init__(self, enabled: bool | None = None, every: int = 5):
+        self.enabled = progress._in_notebook() if enabled is None else bool(enabled)
+        self.every, self.handle, self.fig = every, None, None
+
+    def update(self, history: list[dict], evals: list[dict], force: bool = False) -> None:
+        if not self.enabled or not history or (not force and history[-1]["step"] % self.every):
+            return
+        import plotly.graph_objects as go  # noqa: PLC0415
+        from IPython.display import display  # noqa: PLC0415
+
+        fig = go.Figure(layout=dict(title="training", xaxis_title="step", yaxis_title="loss", height=320,
+                                    yaxis2=dict(title="nDCG@10 (held out)", overlaying="y", side="right")))
+        fig.add_scatter(x=[h["step"] for h in history], y=[h["loss"] for h in history], name="loss")
+        if evals:
+            fig.add_scatter(x=[e["step"] for e in evals], y=[e["ndcg@10"] for e in evals], name="nDCG@10",
+                            yaxis="y2", mode="lines+markers")
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        self.fig = fig
