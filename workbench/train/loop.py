@@ -293,7 +293,7 @@ def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None
         for key in ("steps", "lr", "seed", "batch_size", "grad_accum", "loss", "matryoshka", "matryoshka_weights",
                     "matryoshka_layers"):
             if json.dumps(state["config"].get(key)) != json.dumps(dataclasses.asdict(cfg)[key]):
-                raise ValueError(f"cannot resume: the checkpoint was trained with {key}={state['config'][key]!r}, "
+                raise ValueError(f"cannot resume: the checkpoint was trained with {key}={state['config'].get(key)!r}, "
                                  f"this run asks for {getattr(cfg, key)!r}")
     deterministic = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
