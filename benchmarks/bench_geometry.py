@@ -4,7 +4,7 @@ beside reference packages timed in the same run on the metrics they share.
 The vectors are synthetic but shaped like sentence embeddings: a Gaussian cloud with a
 power-law spectrum (variance of axis i ~ 1 / i), randomly rotated, plus a common offset
 (the anisotropy of real models). Each workbench metric is timed inside one shared
-``_Prepared`` object (as ``report`` runs them, so shared pieces are charged to the first
+``PreparedVectors`` object (as ``report`` runs them, so shared pieces are charged to the first
 metric that needs them; column "in report"); the metrics that have a peer are also
 timed alone from a fresh state (column "alone", the fair comparison with the peer);
 then ``report`` as a whole is timed from scratch. Peak memory
@@ -53,12 +53,12 @@ def main() -> None:
     warnings.simplefilter("ignore")
 
     from workbench import geometry  # noqa: PLC0415
-    from workbench.geometry.core import _Prepared  # noqa: PLC0415
+    from workbench.geometry.core import PreparedVectors  # noqa: PLC0415
 
     X = make_vectors(args.n, args.d)
     print(f"vectors: {args.n} x {args.d} float32, kNN sample {args.knn_sample}; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    P = _Prepared(X, knn_sample=args.knn_sample)
+    P = PreparedVectors(X, knn_sample=args.knn_sample)
     rows = []
     for name, fn in geometry.METRICS.items():
         if name == "alignment":
@@ -69,7 +69,7 @@ def main() -> None:
         value = value.get("value", next(iter(value.values()))) if isinstance(value, dict) else value
         rows.append([name, value, sec])
     # metrics with a peer are also timed alone (fresh shared state), which is what the peer does
-    alone = {name: timed(lambda: geometry.METRICS[name](_Prepared(X, knn_sample=args.knn_sample)))[1]
+    alone = {name: timed(lambda: geometry.METRICS[name](PreparedVectors(X, knn_sample=args.knn_sample)))[1]
              for name in ("isoscore", "spectrum", "twonn", "mle")} if not args.no_peers else {}
     _, total = timed(lambda: geometry.report(X, knn_sample=args.knn_sample))
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

@@ -45,7 +45,7 @@ def main() -> None:
         enc.encode(texts, batch_size=args.batch_size, cache=False, show_progress=False)
         single.append(time.perf_counter() - t)
         t = time.perf_counter()
-        grid = pool_grid(enc, texts, modes, batch_size=args.batch_size, cache_vectors=False, show_progress=False)
+        grid = pool_grid(enc, texts, modes, batch_size=args.batch_size, cache=False, show_progress=False)
         grid_t.append(time.perf_counter() - t)
     cells = sum(g.shape[0] for g in grid.values())
     s, g = min(single), min(grid_t)

@@ -66,7 +66,7 @@ def main() -> None:
 
         # more than 4,096 rows, so that the approximate-kNN (pynndescent) path is compiled too
         warm = np.random.default_rng(0).normal(size=(5000, 8))
-        _, t_jit = timed(lambda: project(warm, "umap", use_cache=False))
+        _, t_jit = timed(lambda: project(warm, "umap", cache=False))
         print(f"UMAP warm-up (numba compilation) on 5,000 points: {t_jit:.1f} s, before any timing")
     stages = []
     explorer = None

@@ -123,7 +123,7 @@ runs["mnrl + hard negatives"] = train(enc, mined, config)
 # heaviest at 64) and the run a higher learning rate.
 
 # %%
-runs["mnrl + matryoshka"] = train(enc, pairs, config, matryoshka=DIMS, matryoshka_weights=MRL_WEIGHTS, lr=MRL_LR)
+runs["mnrl + matryoshka"] = train(enc, pairs, config, matryoshka_dims=DIMS, matryoshka_weights=MRL_WEIGHTS, lr=MRL_LR)
 print(f"{runs['mnrl + matryoshka'].steps} steps in {runs['mnrl + matryoshka'].seconds:.0f} s")
 
 # %% [markdown]
@@ -162,7 +162,7 @@ retention["base"] = [base[k]["ndcg@10"] for k in retention.index]
 # (layer, dim) pair: vectors pooled from layer *l* and cut to *k* coordinates.
 
 # %%
-run_2d = train(enc, pairs, config, matryoshka=DIMS, matryoshka_layers=3)
+run_2d = train(enc, pairs, config, matryoshka_dims=DIMS, matryoshka_layers=3)
 layers = range(1, enc.n_layers + 1)
 
 

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 import workbench as wb
-from workbench import compress, search
+from workbench import experiments, search
 from workbench.evaluate.retrieval import retrieval_subset
 
 # %% [markdown]
@@ -73,11 +73,11 @@ methods = ["float32", "truncate192", "truncate128", "pca128", "pca64", "int8", "
            "binary", "binary+rescore", "pq32", "pca128>int8"]
 if not SMOKE:  # each product quantiser trains 32-48 k-means codebooks
     methods += ["pq48", "pq32+rescore", "opq32"]
-table = compress.pareto((Q, X), ds, methods=methods)
+table = experiments.pareto((Q, X), ds, methods=methods)
 table.round(4)
 
 # %%
-compress.pareto_figure(table, title="MiniLM on rotten-tomatoes-synopsis: size against nDCG@10")
+experiments.pareto_figure(table, title="MiniLM on rotten-tomatoes-synopsis: size against nDCG@10")
 
 # %% [markdown]
 # Rescoring is what makes 1-bit codes usable: the Hamming scan finds candidates cheaply,

@@ -25,5 +25,10 @@ def minilm():
 
 
 @pytest.fixture(scope="session")
+def smollm2():
+    return wb.load_encoder("smollm2")
+
+
+@pytest.fixture(scope="session")
 def glove():
     return wb.load_encoder("glove-50d")

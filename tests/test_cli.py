@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import workbench as wb
+from workbench import cli
 from workbench.cli import main
 
 
@@ -61,6 +62,52 @@ def test_eval_sts_json_from_a_user_file(capsys, tmp_path):
 def test_user_errors_exit_2_with_one_line(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_missing_input_file_is_a_user_error(capsys, tmp_path):
+    code, _, err = run(capsys, "embed", "--data", str(tmp_path / "nowhere.txt"), "--out", str(tmp_path / "x.npy"))
+    assert code == 2 and err.startswith("workbench embed: error:") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("exc", [FileNotFoundError(2, "No such file or directory", "in.tsv"),
+                                 PermissionError(13, "Permission denied", "out.npy"),
+                                 IsADirectoryError(21, "Is a directory", "out"),
+                                 ValueError("bad value\nsecond line")])
+def test_user_error_classes_exit_2_with_one_line(capsys, monkeypatch, exc):
+    def fail(args):
+        raise exc
+
+    monkeypatch.setitem(cli.COMMANDS, "models", fail)
+    code, _, err = run(capsys, "models")
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_missing_extra_is_a_user_error(capsys, monkeypatch):
+    def fail(args):
+        wb.packages.require("no_such_viz_module", "viz", "this command")
+
+    monkeypatch.setitem(cli.COMMANDS, "models", fail)
+    code, _, err = run(capsys, "models")
+    assert code == 2 and 'pip install "workbench[viz]"' in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("exc", [TypeError("unsupported operand"), ImportError("cannot import name 'x'"),
+                                 KeyError("k"), RuntimeError("boom")])
+def test_bugs_exit_1_with_the_traceback(capsys, monkeypatch, exc):
+    def fail(args):
+        raise exc
+
+    monkeypatch.setitem(cli.COMMANDS, "models", fail)
+    code, _, err = run(capsys, "models")
+    assert code == 1 and "Traceback (most recent call last)" in err and "in fail" in err
+    assert type(exc).__name__ in err and "internal error" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["embed", "--data", "wordsim353"])  # --out is missing
+    assert stop.value.code == 2 and "--out" in capsys.readouterr().err
 
 
 def test_console_script_is_installed():

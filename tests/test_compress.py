@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from workbench import compress
+from workbench import compress, experiments
 from workbench.compress import (
     OPQ,
     PCA,
@@ -12,7 +12,7 @@ from workbench.compress import (
     ProductQuantizer,
     ScalarQuantizer,
     Truncate,
-    make,
+    make_compressor,
 )
 
 SPECS = ["truncate8", "pca12", "int8", "int4", "binary", "pq8", "opq4", "pca16>int8", "pca16>binary",
@@ -28,7 +28,7 @@ def data():
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_bytes_per_vector_is_exact(spec, data):
-    comp = make(spec)
+    comp = make_compressor(spec)
     if isinstance(comp, ProductQuantizer):  # OPQ too: fewer k-means iterations, same code size
         comp.niter = 5
     if isinstance(comp, OPQ):
@@ -126,16 +126,22 @@ def test_bad_input_is_refused(data):
     with pytest.raises(ValueError, match="only Truncate and PCA"):
         Chain([ScalarQuantizer(), PCA(4)]).fit(data)
     with pytest.raises(ValueError, match="unknown compressor 'int3x'.*valid: int8"):
-        make("int3x")
+        make_compressor("int3x")
     with pytest.raises(ValueError, match="int8 and int4"):
-        make("int2")
+        make_compressor("int2")
     with pytest.raises(ValueError, match="needs a size"):
-        make("pq")
+        make_compressor("pq")
 
 
 def test_registry_lists_every_family():
     assert set(compress.COMPRESSORS) == {"truncate", "pca", "int", "binary", "pq", "opq"}
-    assert isinstance(make("opq16"), OPQ) and make("opq16").m == 16
+    assert isinstance(make_compressor("opq16"), OPQ) and make_compressor("opq16").m == 16
+
+
+def test_make_is_a_deprecated_spelling_of_make_compressor():
+    with pytest.warns(DeprecationWarning, match="make_compressor"):
+        comp = compress.make("pca16>int8")
+    assert repr(comp) == repr(make_compressor("pca16>int8"))
 
 
 def test_pareto_figure_and_front():
@@ -143,14 +149,31 @@ def test_pareto_figure_and_front():
 
     table = pd.DataFrame({"method": ["float32", "int8", "binary", "binary+rescore"],
                           "bytes/vector": [1536.0, 384, 48, 48], "ndcg@10": [0.5, 0.5, 0.3, 0.48]})
-    table["pareto"] = compress.pareto_front(table["bytes/vector"], table["ndcg@10"])
+    table["pareto"] = experiments.pareto_front(table["bytes/vector"], table["ndcg@10"])
     assert table["pareto"].tolist() == [False, True, False, True]
-    fig = compress.pareto_figure(table)
+    fig = experiments.pareto_figure(table)
     assert fig.to_dict()["layout"]["xaxis"]["type"] == "log"
     assert list(fig.data[1].text) == ["binary+rescore"]
     assert list(fig.data[2].x) == [48.0, 384.0]
     with pytest.raises(ValueError, match="no column 'recall@5'"):
-        compress.pareto_figure(table, quality="recall@5")
+        experiments.pareto_figure(table, quality="recall@5")
+
+
+def test_pareto_front_tie_rule():
+    # on the front unless another point is at least as good in both and strictly better in one
+    cost = [48, 48, 48, 96, 96, 384, 384, 1536, np.nan]
+    quality = [0.40, 0.40, 0.30, 0.40, 0.45, 0.50, 0.50, 0.50, 0.99]
+    front = experiments.pareto_front(cost, quality)
+    assert front.tolist() == [True, True,  # exact duplicates both stay
+                              False,  # same cost, lower quality
+                              False,  # same quality, higher cost
+                              True,  # better than every cheaper point
+                              True, True,  # another duplicated pair
+                              False,  # same quality as a cheaper point
+                              False]  # NaN: never on the front
+    assert experiments.pareto_front([], []).tolist() == []
+    with pytest.raises(ValueError, match="same length"):
+        experiments.pareto_front([1, 2], [0.5])
 
 
 @pytest.mark.slow
@@ -163,7 +186,7 @@ def test_quality_floors_on_rotten_tomatoes_with_minilm(minilm):
     relevant = {d for r in retrieval_subset(full, 15).qrels.values() for d in r}  # ~30 reviews per film
     ds = retrieval_subset(full, 15, n_docs=len(relevant) + 300)
     Q, X = minilm.encode(ds.query_texts), minilm.encode(ds.documents)
-    table = compress.pareto((Q, X), ds, methods=["int8", "binary", "binary+rescore"]).set_index("method")
+    table = experiments.pareto((Q, X), ds, methods=["int8", "binary", "binary+rescore"]).set_index("method")
     reference = evaluate_retrieval((Q, X), ds, n_resamples=0)["ndcg@10"]
     assert table.loc["float32", "ndcg@10"] == pytest.approx(reference, abs=1e-9)
     assert table.loc["float32", "ndcg@10"] > 0.2
@@ -173,6 +196,6 @@ def test_quality_floors_on_rotten_tomatoes_with_minilm(minilm):
     assert table.loc["binary", "bytes/vector"] == 48 and table.loc["int8", "bytes/vector"] == 384
     assert table.loc["binary", "compression"] == 32
     with pytest.raises(ValueError, match="only suffix"):
-        compress.pareto((Q, X), ds, methods=["int8+pq"])
+        experiments.pareto((Q, X), ds, methods=["int8+pq"])
     with pytest.raises(TypeError, match="not the name"):
-        compress.pareto("minilm", ds)
+        experiments.pareto("minilm", ds)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from workbench import datasets as wd
+from workbench import packages
 from workbench.datasets import packaged, stdlib_code
 from workbench.datasets.safe_pickle import (
     RestrictedUnpickler,
@@ -304,7 +305,8 @@ def test_load_retrieval_mteb_folder_and_bad_json(tmp_path):
         wd.load_retrieval(tmp_path / "absent")
 
 
-@pytest.mark.skipif(not LIMIT_SMALL.is_dir(), reason="shared LIMIT-small copy not present")
+@pytest.mark.skipif(not LIMIT_SMALL.is_dir(),
+                    reason="../shared/data/limit-small is absent (LIMIT-small is not shipped with the project)")
 def test_load_retrieval_limit_small():
     ds = wd.load_retrieval(LIMIT_SMALL)
     assert (len(ds.corpus), len(ds.queries)) == (46, 1000)
@@ -413,4 +415,5 @@ def test_restricted_unpickler_reads_plain_data_and_arrays():
 
 
 def test_package_dir_finds_files_without_importing():
-    assert (packaged.package_dir("gensim") / "test" / "test_data" / "lee.cor").is_file()
+    assert (packages.package_dir("gensim") / "test" / "test_data" / "lee.cor").is_file()
+    assert packaged.package_dir is packages.package_dir  # one function, not a second meaning

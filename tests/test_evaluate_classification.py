@@ -21,7 +21,7 @@ def test_full_training_set_matches_plain_sklearn():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 300)
     X = rng.normal(size=(300, 8)) + np.eye(8)[y] * 1.5
-    res = classification_scores(X[:200], y[:200], X[200:], y[200:], samples_per_label=None, n_experiments=2,
+    res = classification_scores(X[:200], y[:200], X[200:], y[200:], samples_per_label=None, n_seeds=2,
                                 n_resamples=0)
     ref = (LogisticRegression(max_iter=100).fit(X[:200], y[:200]).predict(X[200:]) == y[200:]).mean()
     assert res["accuracy"] == pytest.approx(ref) and res["accuracy_std"] == 0.0
@@ -31,7 +31,7 @@ def test_full_training_set_matches_plain_sklearn():
 def test_random_labels_score_near_chance_and_ci_covers_it():
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(400, 16)), rng.integers(0, 2, 400)
-    res = classification_scores(X[:200], y[:200], X[200:], y[200:], n_experiments=5)
+    res = classification_scores(X[:200], y[:200], X[200:], y[200:], n_seeds=5)
     assert 0.35 < res["accuracy"] < 0.65 and 0.3 < res["knn_accuracy"] < 0.7
     assert res["accuracy_ci"][0] < 0.5 < res["accuracy_ci"][1] or abs(res["accuracy"] - 0.5) > 0.05
 

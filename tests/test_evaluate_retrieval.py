@@ -178,7 +178,8 @@ def test_minilm_on_python_docstrings_quality_floor(minilm):
     assert res["ndcg@10"] == pytest.approx(MEASURED_DOCSTRINGS, abs=0.08)
 
 
-@pytest.mark.skipif(not LIMIT.is_dir(), reason="LIMIT-small is not present next to the project")
+@pytest.mark.skipif(not LIMIT.is_dir(),
+                    reason="../shared/data/limit-small is absent (LIMIT-small is not shipped with the project)")
 def test_limit_small_bm25_nearly_perfect_and_far_above_minilm(minilm):
     ds = wb.datasets.load_retrieval(LIMIT)
     assert (len(ds.corpus), len(ds.queries)) == (46, 1000)

@@ -9,7 +9,7 @@ import workbench as wb
 import workbench.evaluate as ev
 from workbench.cli import main
 from workbench.datasets import TextDataset
-from workbench.evaluate import Task, run_suite
+from workbench.evaluate import Task, run_suite, suite_figure
 
 
 def _blobs(n=60, seed=0):
@@ -28,12 +28,13 @@ def test_suite_table_figure_and_cache_reuse(monkeypatch, glove):
 
     monkeypatch.setitem(ev.TASKS, "sts", counting)
     tasks = [Task("sts", "wordsim353", max_items=120)]
-    first, fig = run_suite([{"model": glove, "pooling": "mean"}], tasks, n_resamples=200)
+    first = run_suite([{"model": glove, "pooling": "mean"}], tasks, n_resamples=200)
     assert list(first.columns) == ["config", "task", "metric", "score", "ci_low", "ci_high", "n", "main", "cached"]
     main = first.query("main").iloc[0]
     assert main["metric"] == "spearman" and main["n"] == 120 and main["ci_low"] < main["score"] < main["ci_high"]
+    fig = suite_figure(first)  # built only on request
     assert fig.to_dict()["data"][0]["y"][0] == pytest.approx(main["score"])
-    both, _ = run_suite([{"model": glove, "pooling": "mean"}, {"model": glove, "pooling": "max"}], tasks,
+    both = run_suite([{"model": glove, "pooling": "mean"}, {"model": glove, "pooling": "max"}], tasks,
                         n_resamples=200)
     assert calls == ["mean", "max"]  # the first configuration came from the cache
     assert both.query("main")["cached"].tolist() == [True, False]
@@ -49,7 +50,7 @@ def test_suite_accepts_loaded_data_and_skips_bm25_off_retrieval(monkeypatch):
         def encode(self, texts, **kw):
             return X[[int(t[1:]) for t in texts]].astype(np.float32)
 
-    table, _ = run_suite([{"model": Fixed(), "label": "fixed"}, "bm25"],
+    table = run_suite([{"model": Fixed(), "label": "fixed"}, "bm25"],
                          [Task("clustering", ds, options={"n_seeds": 2}), Task("classification", ds)], n_resamples=100)
     assert set(table["config"]) == {"fixed"}
     scores = table.query("main").set_index("task")["score"]
@@ -101,9 +102,9 @@ def test_mteb_adapter_maps_prompt_types_and_batches(glove):
     seen = []
 
     class Spy:
-        def encode(self, texts, **opts):
-            seen.append((texts, opts.get("prompt"), opts.get("pooling")))
-            return glove.encode(texts, pooling=opts.get("pooling"))
+        def encode(self, texts, options, **run):
+            seen.append((texts, options.prompt, options.pooling))
+            return glove.encode(texts, options)
 
     model = MTEBModel(Spy(), query_prompt="query: ", doc_prompt="passage: ", pooling="max")
     assert model.encode(["a cat"], task_name="T", prompt_type="query").shape == (1, 50)

@@ -5,7 +5,6 @@ import json
 import numpy as np
 import pytest
 
-import workbench as wb
 from workbench.cli import main
 from workbench.evaluate import Task, evaluate_sts, paired_test
 from workbench.experiments import (
@@ -32,7 +31,7 @@ def sts_small():
 
 
 def test_pool_grid_equals_a_fresh_encode_per_mode_and_layer(minilm):
-    grid = pool_grid(minilm, TEXTS, POOLING_MODES, batch_size=3, cache_vectors=False)
+    grid = pool_grid(minilm, TEXTS, POOLING_MODES, batch_size=3, cache=False)
     assert set(grid) == set(POOLING_MODES)
     for mode in POOLING_MODES:
         fresh = minilm.encode_layers(TEXTS, pooling=mode, batch_size=3, cache=False)
@@ -174,11 +173,6 @@ def test_cli_sweep_json_and_errors(capsys):
     assert "layer must be an int" in capsys.readouterr().err
 
 
-@pytest.fixture(scope="module")
-def smollm2():
-    return wb.load_encoder("smollm2")
-
-
 @pytest.mark.slow
 def test_decoder_sweep_cls_error_padding_and_bidirectional(smollm2, minilm):
     with pytest.raises(ValueError, match="pooling 'cls' reads a \\[CLS\\] token, but smollm2 has none \\(a decoder\\)"):
@@ -186,21 +180,21 @@ def test_decoder_sweep_cls_error_padding_and_bidirectional(smollm2, minilm):
     with pytest.raises(ValueError, match="pooling 'cls'"):
         pool_grid(smollm2, ["x"], ["cls", "mean"])
     texts = ["The cat sat.", "A considerably longer sentence about the weather in spring.", "Ok"]
-    right = pool_grid(smollm2, texts, ["last", "mean"], cache_vectors=False)
+    right = pool_grid(smollm2, texts, ["last", "mean"], cache=False)
     smollm2.tokenizer.padding_side = "left"
     try:
-        left = pool_grid(smollm2, texts, ["last", "mean"], cache_vectors=False)
+        left = pool_grid(smollm2, texts, ["last", "mean"], cache=False)
     finally:
         smollm2.tokenizer.padding_side = "right"
     for mode in ("last", "mean"):
         assert np.abs(left[mode] - right[mode]).max() < 1e-4
     single = np.stack([smollm2.encode([t], pooling="last", layer=15, cache=False)[0] for t in texts])
     assert np.abs(right["last"][15] - single).max() < 1e-4
-    bi = pool_grid(smollm2, texts, ["last", "mean"], attention="bidirectional", cache_vectors=False)
+    bi = pool_grid(smollm2, texts, ["last", "mean"], attention="bidirectional", cache=False)
     assert np.abs(bi["mean"][-1] - right["mean"][-1]).max() > 1e-2  # the mask change reaches the vectors
     np.testing.assert_array_equal(bi["mean"][0], right["mean"][0])  # embeddings layer: no attention yet
-    enc_bi = pool_grid(minilm, texts, ["mean"], attention="bidirectional", cache_vectors=False)["mean"]
-    np.testing.assert_array_equal(enc_bi, pool_grid(minilm, texts, ["mean"], cache_vectors=False)["mean"])
+    enc_bi = pool_grid(minilm, texts, ["mean"], attention="bidirectional", cache=False)["mean"]
+    np.testing.assert_array_equal(enc_bi, pool_grid(minilm, texts, ["mean"], cache=False)["mean"])
     pairs = Task("sts", "lee-pairs", max_items=16).load()
     df = sweep(smollm2, "sts", pairs, poolings=["last", "mean"], layers=[-1],
                prompts={"none": None, "eol": "prompteol"},

@@ -100,7 +100,8 @@ def test_bm25_solves_generated_limit():
     assert res["recall@2"] >= 0.95 and res["recall@10"] >= 0.99
 
 
-@pytest.mark.skipif(not LIMIT_SMALL.exists(), reason="LIMIT-small not present beside the project")
+@pytest.mark.skipif(not LIMIT_SMALL.exists(),
+                    reason="../shared/data/limit-small is absent (LIMIT-small is not shipped with the project)")
 def test_limit_small_qrels_and_bounds():
     ds = load_retrieval(LIMIT_SMALL)
     A, qids, dids = qrel_matrix(ds)

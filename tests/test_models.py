@@ -28,13 +28,13 @@ def test_missing_package_names_the_pip_command(monkeypatch):
 
 
 def test_sentence_transformers_defaults_are_read(minilm):
-    folder = models.package_dir(models.MODELS["minilm"]) / "model"
+    folder = models.model_package_dir(models.MODELS["minilm"]) / "model"
     assert models.sentence_transformers_defaults(folder) == {"pooling": "mean", "normalize": True, "max_length": 256}
     assert minilm.pooling == "mean" and minilm.max_length == 256
 
 
 def test_local_folder_loads_the_same_model(minilm):
-    folder = models.package_dir(models.MODELS["minilm"]) / "model"
+    folder = models.model_package_dir(models.MODELS["minilm"]) / "model"
     other = wb.load_encoder(str(folder))
     assert other.name == str(folder)
     np.testing.assert_allclose(other.encode(["a test"], cache=False), minilm.encode(["a test"], cache=False), atol=1e-6)

@@ -10,7 +10,7 @@ from sklearn.utils.estimator_checks import check_estimator
 import workbench as wb
 from workbench import geometry
 from workbench.evaluate import evaluate_sts
-from workbench.postprocess import POSTPROCESSORS, AllButTheTop, Center, Normalize, Whitening, make
+from workbench.postprocess import POSTPROCESSORS, AllButTheTop, Center, Normalize, Whitening, make_postprocessor
 
 
 def anisotropic(n: int, d: int, seed: int = 0) -> np.ndarray:
@@ -21,12 +21,12 @@ def anisotropic(n: int, d: int, seed: int = 0) -> np.ndarray:
 
 @pytest.mark.parametrize("name", sorted(POSTPROCESSORS))
 def test_scikit_learn_contract(name):
-    check_estimator(make(name))
+    check_estimator(make_postprocessor(name))
 
 
 def test_registry_rejects_unknown_names():
     with pytest.raises(ValueError, match="valid: center, whitening"):
-        make("pca")
+        make_postprocessor("pca")
 
 
 def test_whitening_gives_identity_covariance_on_fit_set():

@@ -56,7 +56,7 @@ def test_mine_excludes_positives_and_respects_the_margin():
     Q /= np.linalg.norm(Q, axis=1, keepdims=True)
     positives = [[i, (i + 100) % 200] for i in range(40)]
     for margin in (None, 0.9, 0.5):
-        neg = mine(Q, X, positives, n_negatives=5, top_k=30, margin=margin)
+        neg = mine(Q, X, positives, n_negatives=5, k=30, margin=margin)
         for i, row in enumerate(neg):
             found = row[row >= 0]
             assert not set(found) & set(positives[i])
@@ -64,7 +64,7 @@ def test_mine_excludes_positives_and_respects_the_margin():
             if margin is not None:
                 assert (X[found] @ Q[i] <= margin * (Q[i] @ X[i]) + 1e-6).all()
     # without a margin the negatives are exactly the best-ranked non-positives
-    neg = mine(Q, X, positives, n_negatives=3, top_k=30, margin=None)
+    neg = mine(Q, X, positives, n_negatives=3, k=30, margin=None)
     order = np.argsort(-(Q[0] @ X.T), kind="stable")
     assert neg[0].tolist() == [j for j in order if j not in positives[0]][:3]
     with pytest.raises(ValueError, match="one list per query"):

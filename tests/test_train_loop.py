@@ -22,7 +22,7 @@ def tiny_encoder(tokenizer, dropout: float = 0.1, seed: int = 0) -> Encoder:
 
     torch.manual_seed(seed)
     cfg = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=64, hidden_dropout_prob=dropout,
+                     intermediate_size=64, max_position_embeddings=128, hidden_dropout_prob=dropout,
                      attention_probs_dropout_prob=dropout)
     return Encoder(BertModel(cfg).eval(), tokenizer, name="tiny", identity=f"tiny-bert-{seed}-{dropout}",
                    pooling="mean", max_length=32)
@@ -90,7 +90,7 @@ def test_gradient_caching_matches_a_full_batch_step(minilm):
 def test_matryoshka_2d_hard_negatives_and_mixing_run(tiny):
     negs = [[PAIRS.positives[(i + 1) % len(PAIRS)], PAIRS.positives[(i + 2) % len(PAIRS)]] for i in range(len(PAIRS))]
     pairs = TrainPairs("toy", PAIRS.queries, PAIRS.positives, negatives=negs)
-    res = train(tiny, pairs, steps=2, batch_size=4, matryoshka=(32, 8), matryoshka_layers=2, mix_negatives=2,
+    res = train(tiny, pairs, steps=2, batch_size=4, matryoshka_dims=(32, 8), matryoshka_layers=2, mix_negatives=2,
                 chunk_size=5, show_progress=False)
     assert res.steps == 2 and np.isfinite([h["loss"] for h in res.history]).all()
 
@@ -99,13 +99,13 @@ def test_weighted_matryoshka_loss_is_the_weighted_sum_of_truncated_losses(tiny):
     torch.manual_seed(0)
     q, d = torch.randn(6, 32), torch.randn(6, 32)
     dims, weights = (32, 16, 8), (0.5, 1.0, 2.0)
-    cfg = TrainConfig(matryoshka=dims, matryoshka_weights=weights, temperature=0.1)
+    cfg = TrainConfig(matryoshka_dims=dims, matryoshka_weights=weights, temperature=0.1)
     expected = sum(w * info_nce(q[:, :k], d[:, :k], temperature=0.1) for k, w in zip(dims, weights))
     torch.testing.assert_close(build_loss(cfg, 32)(q, d), expected)
-    plain = build_loss(TrainConfig(matryoshka=dims, temperature=0.1), 32)(q, d)
+    plain = build_loss(TrainConfig(matryoshka_dims=dims, temperature=0.1), 32)(q, d)
     torch.testing.assert_close(plain, sum(info_nce(q[:, :k], d[:, :k], temperature=0.1) for k in dims))
-    a = train(tiny, PAIRS, steps=2, batch_size=4, matryoshka=dims, matryoshka_weights=weights, show_progress=False)
-    b = train(tiny, PAIRS, steps=2, batch_size=4, matryoshka=dims, show_progress=False)
+    a = train(tiny, PAIRS, steps=2, batch_size=4, matryoshka_dims=dims, matryoshka_weights=weights, show_progress=False)
+    b = train(tiny, PAIRS, steps=2, batch_size=4, matryoshka_dims=dims, show_progress=False)
     assert a.history[0]["loss"] != pytest.approx(b.history[0]["loss"])  # the weights reach the training loss
 
 
@@ -127,12 +127,12 @@ def test_evaluation_early_stopping_keeps_the_best(tiny):
     (dict(pairs=TrainPairs("empty", [], [])), "empty"),
     (dict(pairs=TrainPairs("one", ["a"], ["b"])), "single pair"),
     (dict(batch_size=1), "batch of one"),
-    (dict(matryoshka=(64, 16)), r"1\.\.32"),
+    (dict(matryoshka_dims=(64, 16)), r"1\.\.32"),
     (dict(loss="cosent"), "pairs; loss must be one of"),
     (dict(eval_every=2), "no eval_set"),
-    (dict(matryoshka=(32, 8), matryoshka_weights=(1.0,)), "1 matryoshka_weights for 2"),
-    (dict(matryoshka_weights=(1.0,)), "needs matryoshka"),
-    (dict(matryoshka=(32, 8), matryoshka_weights=(1.0, -1.0)), "must be >= 0"),
+    (dict(matryoshka_dims=(32, 8), matryoshka_weights=(1.0,)), "1 matryoshka_weights for 2"),
+    (dict(matryoshka_weights=(1.0,)), "needs matryoshka_dims"),
+    (dict(matryoshka_dims=(32, 8), matryoshka_weights=(1.0, -1.0)), "must be >= 0"),
 ])
 def test_bad_input(tiny, kwargs, match):
     pairs = kwargs.pop("pairs", PAIRS)
@@ -161,3 +161,26 @@ def test_export_round_trips_through_sentence_transformers(tiny, tmp_path):
     assert np.abs(ours - st).max() < 1e-5
     with pytest.raises(FileExistsError):
         save_model(trained, folder)
+
+
+@pytest.mark.slow
+def test_a_decoder_trains_on_the_vectors_it_is_evaluated_on(smollm2, monkeypatch):
+    """Training embeds through the encoder's own forward pass: decoder position ids and padding included."""
+    import workbench.train.loop as loop
+
+    seen = []
+
+    def recording_embed(encoder, texts, **kw):
+        out = embed(encoder, texts, **kw)
+        before = encoder.encode(list(texts), normalize=False, max_length=kw["max_length"], cache=False,
+                                show_progress=False)  # the weights this step starts from
+        seen.append(float(np.abs(out.detach().numpy() - before).max()))
+        return out
+
+    monkeypatch.setattr(loop, "embed", recording_embed)
+    monkeypatch.setattr(smollm2.tokenizer, "padding_side", "left")  # decoders' usual side: positions must not shift
+    texts = ["a cat", "the dog ran after a much longer ball", "why?", "one two three four five six"]
+    pairs = TrainPairs("toy", texts, texts[::-1])
+    train(smollm2, pairs, TrainConfig(steps=2, batch_size=4, max_length=16, lr=1e-4, warmup=0.0),
+          show_progress=False, plot=False)
+    assert len(seen) == 4 and max(seen) < 1e-5, seen

@@ -9,6 +9,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.neighbors import NearestNeighbors
 
 from workbench import geometry
+from workbench.compress import pareto_front
 from workbench.search import exact_search
 from workbench.viz import charts, colour, projection
 from workbench.viz.figures import projection as projection_figure
@@ -62,7 +63,7 @@ def test_scatter_highlight_selection_and_3d():
 def test_projection_by_number_and_wrong_lengths():
     X, _ = blobs()
     norms = np.linalg.norm(X, axis=1)
-    fig = projection_figure(X, color=norms, color_name="norm")
+    fig = projection_figure(X, colour=norms, colour_name="norm")
     np.testing.assert_allclose(fig.data[0].marker.color, norms[fig.data[0].customdata])
     with pytest.raises(ValueError, match="labels has 3"):
         projection_figure(X, labels=[1, 2, 3])
@@ -85,8 +86,8 @@ def test_pca_projection_matches_scikit_learn_and_is_cached(monkeypatch):
 @pytest.mark.parametrize("method", ["umap", "tsne"])
 def test_nonlinear_projections_seeded_repeatable_and_faithful(method):
     X, labels = blobs(50, 10)
-    a = projection.project(X, method, seed=3, use_cache=False)
-    b = projection.project(X, method, seed=3, use_cache=False)
+    a = projection.project(X, method, seed=3, cache=False)
+    b = projection.project(X, method, seed=3, cache=False)
     np.testing.assert_array_equal(a, b)
     assert trustworthiness(X, a, n_neighbors=5) >= 0.88
     lab = np.array(labels)
@@ -96,7 +97,7 @@ def test_nonlinear_projections_seeded_repeatable_and_faithful(method):
 
 @pytest.mark.parametrize("bad, message", [
     (np.zeros(5), "2-d \\(n, d\\) array"),
-    (np.zeros((1, 4)), "more than 2 points; got 1 point"),
+    (np.zeros((1, 4)), "at least 3 rows \\(vectors\\) for a 2-d projection, got 1"),
     (np.zeros((5, 1)), "at least 2 dimensions"),
     (np.array([[1.0, np.nan], [0, 1], [1, 1]]), "NaN or inf in 1 row"),
     (np.array([["a", "b"], ["c", "d"], ["e", "f"]]), "must hold numbers"),
@@ -206,10 +207,17 @@ def test_pareto_front_matches_brute_force():
     cost, quality = rng.uniform(size=40), rng.uniform(size=40)
     brute = [i for i in range(40) if not any((cost[j] <= cost[i] and quality[j] >= quality[i])
                                              and (cost[j] < cost[i] or quality[j] > quality[i]) for j in range(40))]
-    assert sorted(charts.pareto_front(cost, quality).tolist()) == sorted(brute)
+    assert np.flatnonzero(pareto_front(cost, quality)).tolist() == brute
     df = pd.DataFrame({"bytes": cost, "ndcg": quality})
     fig = charts.pareto_chart(df, "bytes", "ndcg", log_x=True)
     assert len(fig.data[1].x) == len(brute) and fig.layout.xaxis.type == "log"
+    assert list(fig.data[1].x) == sorted(cost[brute])
+
+
+def test_pareto_chart_keeps_duplicates_on_the_front():
+    df = pd.DataFrame({"bytes": [1, 1, 2, 2, 3], "ndcg": [0.5, 0.5, 0.5, 0.7, 0.7], "name": list("abcde")})
+    fig = charts.pareto_chart(df, "bytes", "ndcg", label="name")
+    assert list(fig.data[1].text) == ["a", "b", "d"]
 
 
 def test_critical_n_and_training_curves():

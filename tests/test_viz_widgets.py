@@ -67,8 +67,8 @@ def test_explorer_on_minilm_real_data(minilm):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(X=np.zeros(6)), "got a 1-d array of shape (6,)"),
-    (dict(X=np.ones((1, 4))), "got 1 point"),
+    (dict(X=np.zeros(6)), "must be a 2-d (n, d) array of row vectors, got shape (6,)"),
+    (dict(X=np.ones((1, 4))), "needs at least 3 rows (vectors) for a 2-d projection, got 1"),
     (dict(X=np.random.default_rng(0).normal(size=(5, 3)), labels=[1, 2]), "labels has 2 entries but X has 5 rows"),
 ])
 def test_explorer_bad_vectors_show_an_error_not_a_traceback(kwargs, message):

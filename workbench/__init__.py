@@ -10,11 +10,12 @@
 from . import cache, packages, pooling
 from .encoder import Encoder
 from .models import MODELS, load_encoder
+from .options import EncodeOptions
 
 __version__ = "0.1.0"
 _LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25", "compress", "train",
          "experiments", "viz", "vectors")
-__all__ = ["Encoder", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
+__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
 
 
 def __getattr__(name: str):

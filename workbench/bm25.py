@@ -19,14 +19,15 @@ from typing import Sequence
 
 import numpy as np
 
-from .encoder import check_texts
+from .packages import MissingPackage
+from .texts import check_texts
 
 
 def _bm25s():
     try:
         import bm25s  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise ImportError("BM25 needs the bm25s package: pip install bm25s") from exc
+        raise MissingPackage("BM25 needs the bm25s package: pip install bm25s") from exc
     return bm25s
 
 
@@ -81,7 +82,7 @@ class BM25:
         try:
             import Stemmer  # noqa: PLC0415
         except ImportError as exc:
-            raise ImportError(f"BM25(stemmer={self.stemmer!r}) needs PyStemmer: pip install PyStemmer") from exc
+            raise MissingPackage(f"BM25(stemmer={self.stemmer!r}) needs PyStemmer: pip install PyStemmer") from exc
         return Stemmer.Stemmer(self.stemmer).stemWord
 
     def _tokenize(self, texts: list[str], return_ids: bool):

@@ -6,6 +6,8 @@ payload itself (``.npy`` bytes), so a truncated or corrupted file is detected on
 reported with a warning, removed and recomputed by the caller. Files are written to a
 temporary name in the same folder and renamed into place, so a reader never sees a
 half-written entry and an interrupted run loses at most the entry being written.
+``weights_hash`` gives the part of a model's identity (and so of every key) that comes
+from its weight files, memoised here too.
 
 Left out: eviction and size limits (``clear`` empties the cache), locking (two
 processes writing the same key write the same bytes; the last rename wins).
@@ -145,3 +147,28 @@ def clear(namespace: str | None = None, *, root: Path | None = None) -> int:
         p.unlink(missing_ok=True)
         n += 1
     return n
+
+
+def weights_hash(folder: Path, patterns: tuple[str, ...] = ("*.safetensors", "*.bin", "*.gguf", "*.npy")) -> str:
+    """BLAKE2b of a folder's weight files, memoised on disk by (path, size, mtime).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()); _ = (d / "w.safetensors").write_bytes(b"x")
+    >>> len(weights_hash(d))
+    16
+    """
+    files = sorted({p for pat in patterns for p in Path(folder).glob(pat) if p.is_file()})
+    stamp = [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    memo = entry_path(make_key(weights=stamp), "weights-hash").with_suffix(".txt")
+    if memo.exists():
+        return memo.read_text().strip()
+    h = hashlib.blake2b(digest_size=8)
+    for p in files:
+        with open(p, "rb") as f:
+            for block in iter(lambda: f.read(1 << 22), b""):
+                h.update(block)
+    digest = h.hexdigest()
+    atomic_write_bytes(memo, digest.encode())
+    return digest

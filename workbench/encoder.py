@@ -1,40 +1,45 @@
 """Encoder: texts in, vectors out — batching, precision, prompts, layers and the cache.
 
-``Encoder.encode`` validates the texts, splits them into fixed chunks of input order,
-serves each chunk from the vector cache or computes it, and writes it back before
-moving on, so an interrupted encode resumes from the chunks already written. Inside a
-chunk, texts are tokenized once, sorted by token count and batched so that padding is
-minimal; the forward pass runs under ``torch.inference_mode`` in fp32 (exact) or under
-CPU autocast to bf16 (fast where the CPU has bf16 units).
+Every path from text to vector runs through here. ``Encoder.encode`` checks the texts,
+resolves its :class:`~workbench.options.EncodeOptions` against the model, splits the
+texts into fixed chunks of input order, serves each chunk from the vector cache or
+computes it, and writes it back before moving on, so an interrupted encode resumes from
+the chunks already written. Inside a chunk, texts are tokenized once, sorted by token
+count and batched so that padding is minimal; the forward pass runs in fp32 (exact) or
+under CPU autocast to bf16 (fast where the CPU has bf16 units).
 
-Subclasses replace ``_embed_batch`` for non-transformer models (see ``static.py``).
-``pooling`` may also be a trainable head (an ``nn.Module`` called as ``head(hidden_states,
-attention_mask)``, see ``workbench.train.heads``); its cache key holds a hash of its weights.
-Left out: multi-process and GPU encoding.
+Callers that need more than one pooled vector per text use the public methods:
+``encode_layers`` (every layer), ``encode_poolings`` (several poolings of every layer
+from one forward pass), ``token_embeddings`` (per-token states) and ``hidden_states``
+(one batch's states, with gradients for training) — all with the same tokenization,
+decoder position ids and attention mask as ``encode``.
+
+Subclasses replace ``_tokenize_counting`` and ``_embed_batch`` for non-transformer
+models (see ``static.py``). Left out: multi-process and GPU encoding.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import warnings
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import torch
 
 from . import cache, progress
+from .options import ATTENTION, FIELDS, PRECISIONS, EncodeOptions, head_key  # noqa: F401  (re-exported)
 from .pooling import parse_mode, pool
 from .prompts import PROMPTS, apply_prompt, check_prompt  # noqa: F401  (re-exported)
+from .texts import check_texts
 
-PRECISIONS = ("fp32", "bf16")
-ATTENTION = ("causal", "bidirectional")
 # decoder families whose causal mask can be swapped for a bidirectional one (checked by a test
 # that a token's state then depends on the tokens after it)
 BIDIRECTIONAL_MODEL_TYPES = ("llama",)
 CHUNK_SIZE = 1024  # texts per cache entry: the unit of resumption
+OptionsLike = EncodeOptions | Mapping[str, Any] | str | torch.nn.Module | None
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,42 +52,18 @@ def cpu_has_bf16() -> bool:
     return any(f in flags for f in ("amx_bf16", "avx512_bf16"))
 
 
-def check_texts(texts: Sequence[str] | str) -> list[str]:
-    """Validate ``texts``: a string or a sequence of strings; returns a list.
-
-    Examples
-    --------
-    >>> check_texts("one text")
-    ['one text']
-    """
-    if isinstance(texts, str):
-        return [texts]
-    if isinstance(texts, (bytes, dict)) or not hasattr(texts, "__iter__"):
-        raise TypeError(f"texts must be a list of strings, got {type(texts).__name__}")
-    texts = list(texts)
-    for i, t in enumerate(texts):
-        if not isinstance(t, str):
-            raise TypeError(f"texts[{i}] is {type(t).__name__}, not str; every item must be a string")
-    return texts
+def check_batch_size(batch_size: Any) -> int:
+    """A positive int (``True`` is not a batch size)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    return int(batch_size)
 
 
-def head_key(head: torch.nn.Module) -> str:
-    """Cache identity of a trainable pooling head: class, configuration and a hash of its weights.
-
-    Examples
-    --------
-    >>> lin = torch.nn.Linear(2, 2)
-    >>> k = head_key(lin)
-    >>> with torch.no_grad():
-    ...     _ = lin.weight.add_(1)
-    >>> head_key(lin) != k
-    True
-    """
-    h = hashlib.blake2b(repr(head).encode(), digest_size=16)
-    for name, t in head.state_dict().items():
-        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
-        h.update(t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-    return f"head:{type(head).__qualname__}:{h.hexdigest()}"
+def as_options(options: OptionsLike = None, **overrides: Any) -> EncodeOptions:
+    """``EncodeOptions`` from what the encoder methods accept: options, a dict, a pooling name or head."""
+    if isinstance(options, (str, torch.nn.Module)):
+        options = {"pooling": options}
+    return EncodeOptions.from_any(options, **overrides)
 
 
 class Encoder:
@@ -101,7 +82,7 @@ class Encoder:
     identity : str
         Everything about the weights that must enter cache keys.
     pooling : str
-        Default pooling mode (used when ``encode(pooling=None)``).
+        Default pooling mode (used when the options leave ``pooling`` None).
     max_length : int
         Default truncation length in tokens.
     is_decoder : bool
@@ -114,6 +95,10 @@ class Encoder:
     >>> X = enc.encode(["a dog runs", "a puppy is running"], cache=False)
     >>> X.shape, round(float(X[0] @ X[1]), 1) > 0.5
     ((2, 384), True)
+    >>> opts = wb.EncodeOptions(pooling="cls", layer=3)
+    >>> bool(np.allclose(enc.encode(["a dog"], opts, cache=False), enc.encode(["a dog"], pooling="cls", layer=3,
+    ...                                                                      cache=False)))
+    True
     """
 
     def __init__(self, model, tokenizer, *, name: str, identity: str, pooling: str = "mean",
@@ -140,137 +125,73 @@ class Encoder:
         """Number of transformer layers (``encode_layers`` returns this + 1)."""
         return int(self.model.config.num_hidden_layers)
 
+    @property
+    def max_positions(self) -> int | None:
+        """The longest input the model can read, in tokens (its position table), if it has one."""
+        limits = [getattr(getattr(self.model, "config", None), "max_position_embeddings", None),
+                  getattr(self.tokenizer, "model_max_length", None)]
+        limits = [int(x) for x in limits if isinstance(x, int) and 0 < x < 1_000_000]
+        return min(limits) if limits else None
+
     def output_dim(self, pooling: str | None = None) -> int:
         return self.dim * len(parse_mode(pooling or self.pooling))
 
-    # ------------------------------------------------------------------ public API
-    def encode(self, texts: Sequence[str] | str, pooling: str | None = None, layer: int = -1, *,
-               normalize: bool = True, batch_size: int = 32, prompt: str | None = None,
-               precision: str = "fp32", show_progress: bool | None = None, cache: bool = True,
-               max_length: int | None = None, attention: str | None = None, add_eos: bool = False) -> np.ndarray:
-        """Embed texts into a float32 array of shape ``(n, d)``.
+    # ------------------------------------------------------------------ options
+    def resolve(self, options: OptionsLike = None, **overrides: Any) -> EncodeOptions:
+        """Options checked against this model, with its own defaults filled in.
 
-        Parameters
-        ----------
-        texts : list of str (a single str is taken as a list of one)
-        pooling : str or torch.nn.Module, optional
-            A mode from ``workbench.pooling.POOLING_MODES`` or several joined by ``+``;
-            default: the model's own (``self.pooling``). A trainable head (see
-            ``workbench.train.heads``) is called as ``head(hidden_states, attention_mask)``.
-        layer : int
-            Hidden-state layer to pool (0 = embeddings, -1 = last).
-        normalize : bool
-            L2-normalise each vector.
-        batch_size : int
-            Texts per forward pass.
-        prompt : str, optional
-            Prefix, a template containing ``{text}``, or a name in ``PROMPTS`` (e.g. "prompteol").
-        precision : {"fp32", "bf16"}
-        show_progress : bool, optional
-            Default: on in notebooks and terminals, off in CI.
-        cache : bool
-            Read and write the on-disk vector cache.
-        max_length : int, optional
-            Truncation length in tokens; default the model's.
-        attention : {None, "causal", "bidirectional"}
-            None keeps the model's own mask. ``"bidirectional"`` lifts a decoder's causal
-            mask (NV-Embed style; untrained, it usually hurts — measure it). Supported for
-            ``BIDIRECTIONAL_MODEL_TYPES``.
-        add_eos : bool
-            Append the end-of-sequence token (if the tokenizer did not), as last-token
-            embedders do; the text is truncated one token earlier to make room.
+        ``pooling``, ``max_length`` and ``attention`` left None become the model's own;
+        the layer must exist, the length must fit the position table and hold one token
+        beyond the special ones, a [CLS] pooling needs a [CLS] token.
 
-        Returns
-        -------
-        numpy.ndarray of float32, shape (n, d)
+        Examples
+        --------
+        >>> import workbench as wb
+        >>> wb.load_encoder("minilm").resolve(layer=-1).key_parts()["max_length"]
+        256
+        >>> wb.load_encoder("minilm").resolve(layer=7)
+        Traceback (most recent call last):
+        ...
+        ValueError: layer must be an int in -7..6 for minilm (6 layers + embeddings), got 7
         """
-        texts = check_texts(texts)
-        head = pooling if isinstance(pooling, torch.nn.Module) else None
+        opts = as_options(options, **overrides)
+        head = opts.head
         if head is not None and self.model is None:
             raise ValueError(f"{self.name} has no transformer token states; a trainable pooling head needs one")
-        pooling = head_key(head) if head is not None else "+".join(parse_mode(pooling or self.pooling))
-        self._check_layer(layer)
-        opts = self._options(pooling=pooling, layer=layer, normalize=normalize, prompt=prompt,
-                             precision=precision, max_length=max_length, batch_size=batch_size,
-                             attention=attention, add_eos=add_eos)
-        opts["head"] = head
-        return self._run(texts, opts, "vectors", cache, show_progress)
-
-    def encode_layers(self, texts: Sequence[str] | str, pooling: str = "mean", **kwargs) -> np.ndarray:
-        """Pool every layer: an array of shape ``(n_layers + 1, n, d)`` (index 0 = embeddings).
-
-        Takes the keyword arguments of :meth:`encode` except ``layer``.
-        """
-        texts = check_texts(texts)
-        pooling = "+".join(parse_mode(pooling))
-        cache_on, show = kwargs.pop("cache", True), kwargs.pop("show_progress", None)
-        if "layer" in kwargs:
-            raise TypeError("encode_layers returns every layer; it takes no 'layer' argument")
-        opts = self._options(pooling=pooling, layer="all", **kwargs)
-        return self._run(texts, opts, "layers", cache_on, show)
-
-    def token_embeddings(self, texts: Sequence[str] | str, layer: int | None = -1, *,
-                         prompt: str | None = None, max_length: int | None = None,
-                         precision: str = "fp32", attention: str | None = None,
-                         add_eos: bool = False, batch_size: int = 16,
-                         show_progress: bool | None = None) -> list[tuple[list[str], np.ndarray]]:
-        """Per-token states of each text, with its tokens (padding removed, not cached).
-
-        Texts run in batches, longest first; padding is masked in the model and cut from
-        the result, so a text's states match those it gets alone up to float rounding.
-
-        Returns a list of ``(tokens, states)``: ``states`` is ``(t, d)`` for one layer,
-        or ``(n_layers + 1, t, d)`` when ``layer=None``.
-        """
-        texts = check_texts(texts)
-        if layer is not None:
-            self._check_layer(layer)
-        opts = self._options(pooling="mean", layer=-1, normalize=False, prompt=prompt, precision=precision,
-                             max_length=max_length, batch_size=batch_size, attention=attention, add_eos=add_eos)
-        ids = self._tokenize_counting(apply_prompt(texts, prompt), opts)[0]
-        order = np.argsort([-len(x) for x in ids], kind="stable")
-        out: list = [None] * len(ids)
-        with progress.bar(len(ids), f"token states of {self.name}", show_progress) as bar:
-            for start in range(0, len(order), opts["batch_size"]):
-                idx = order[start:start + opts["batch_size"]]
-                hidden, mask = self._forward([ids[i] for i in idx], opts, all_layers=True)
-                stacked = torch.stack(hidden) if layer is None else hidden[layer].unsqueeze(0)
-                for row, i in enumerate(idx):
-                    states = stacked[:, row][:, mask[row].bool()].float().numpy()
-                    out[i] = (self.tokenizer.convert_ids_to_tokens(ids[i]), states if layer is None else states[0])
-                bar.update(len(idx))
-        return out
-
-    # ------------------------------------------------------------------ machinery
-    def _check_layer(self, layer: int) -> None:
-        n = self.n_layers + 1
-        if not isinstance(layer, (int, np.integer)) or not -n <= layer < n:
-            raise ValueError(f"layer must be an int in {-n}..{n - 1} for {self.name} "
-                             f"({self.n_layers} layers + embeddings), got {layer!r}")
-
-    def _options(self, *, pooling, layer, normalize=True, prompt=None, precision="fp32", max_length=None,
-                 batch_size=32, attention=None, add_eos=False) -> dict:
-        if precision not in PRECISIONS:
-            raise ValueError(f"unknown precision {precision!r}; valid: {', '.join(PRECISIONS)}")
-        if precision == "bf16" and self.model is not None and not cpu_has_bf16():
-            warnings.warn("this CPU has no native bf16 units (AMX or AVX-512 BF16): bf16 is emulated "
-                          "and slower than fp32 here", RuntimeWarning, stacklevel=3)
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        check_prompt(prompt)
-        if "cls" in pooling.split("+") and getattr(self.tokenizer, "cls_token", None) is None:
+        pooling = opts.pooling or self.pooling
+        if head is None and "cls" in parse_mode(pooling) and getattr(self.tokenizer, "cls_token", None) is None:
             raise ValueError(f"pooling 'cls' reads a [CLS] token, but {self.name} has none"
                              f"{' (a decoder)' if self.is_decoder else ''}; use mean, max, last or weighted_mean")
-        return dict(pooling=pooling, layer=layer, normalize=bool(normalize), prompt=prompt or None,
-                    precision=precision, max_length=int(max_length or self.max_length), batch_size=batch_size,
-                    attention=self._check_attention(attention), add_eos=self._check_eos(add_eos))
+        n = self.n_layers + 1
+        if not -n <= opts.layer < n:
+            raise ValueError(f"layer must be an int in {-n}..{n - 1} for {self.name} "
+                             f"({self.n_layers} layers + embeddings), got {opts.layer!r}")
+        if opts.precision == "bf16" and self.model is not None and not cpu_has_bf16():
+            warnings.warn("this CPU has no native bf16 units (AMX or AVX-512 BF16): bf16 is emulated "
+                          "and slower than fp32 here", RuntimeWarning, stacklevel=3)
+        if opts.add_eos and getattr(self.tokenizer, "eos_token_id", None) is None:
+            raise ValueError(f"add_eos=True, but the tokenizer of {self.name} has no end-of-sequence token")
+        return opts.replace(pooling=pooling, max_length=self._check_length(opts),
+                            attention=self._check_attention(opts.attention))
+
+    def _check_length(self, opts: EncodeOptions) -> int:
+        max_length = opts.max_length or self.max_length
+        if self.model is None:  # static vectors: no position table, nothing to truncate
+            return max_length
+        limit = self.max_positions
+        if limit is not None and max_length > limit:
+            raise ValueError(f"max_length={max_length} is beyond {self.name}'s position table ({limit} tokens); "
+                             f"use at most {limit}")
+        special = self.tokenizer.num_special_tokens_to_add(pair=False) + int(opts.add_eos)
+        if max_length <= special:
+            raise ValueError(f"max_length={max_length} leaves no room for text: {self.name} adds {special} special "
+                             f"token(s); use at least {special + 1}")
+        return max_length
 
     def _check_attention(self, attention: str | None) -> str:
         native = "causal" if self.is_decoder else "bidirectional"
         if attention is None or attention == native:
             return native
-        if attention not in ATTENTION:
-            raise ValueError(f"unknown attention {attention!r}; valid: {', '.join(ATTENTION)} (or None)")
         if not self.is_decoder:
             raise ValueError(f"{self.name} is a bidirectional encoder; attention='causal' is not supported")
         model_type = getattr(self.model.config, "model_type", "?")
@@ -279,74 +200,219 @@ class Encoder:
                              f"supported: {', '.join(BIDIRECTIONAL_MODEL_TYPES)}")
         return attention
 
-    def _check_eos(self, add_eos: bool) -> bool:
-        if add_eos and self.tokenizer.eos_token_id is None:
-            raise ValueError(f"add_eos=True, but the tokenizer of {self.name} has no end-of-sequence token")
-        return bool(add_eos)
+    # ------------------------------------------------------------------ public API
+    def encode(self, texts: Sequence[str] | str, options: OptionsLike = None, *, batch_size: int = 32,
+               show_progress: bool | None = None, cache: bool = True, **overrides: Any) -> np.ndarray:
+        """Embed texts into a float32 array of shape ``(n, d)``.
 
-    def _run(self, texts: list[str], opts: dict, kind: str, use_cache: bool, show_progress) -> np.ndarray:
+        Parameters
+        ----------
+        texts : list of str (a single str is taken as a list of one)
+        options : EncodeOptions, dict of its fields, pooling name or head, optional
+            How a text becomes a vector (see :class:`~workbench.options.EncodeOptions`);
+            default: the model's own pooling at the last layer, normalised.
+        batch_size : int
+            Texts per forward pass.
+        show_progress : bool, optional
+            Default: on in notebooks and terminals, off in CI.
+        cache : bool
+            Read and write the on-disk vector cache.
+        **overrides
+            Any field of ``EncodeOptions`` (``pooling``, ``layer``, ``normalize``,
+            ``prompt``, ``precision``, ``max_length``, ``attention``, ``add_eos``),
+            applied on top of ``options``.
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape (n, d)
+        """
+        texts = check_texts(texts)
+        opts = self.resolve(options, **overrides)
+        return self._run(texts, [(opts, "vectors")], check_batch_size(batch_size), cache, show_progress)[0]
+
+    def encode_layers(self, texts: Sequence[str] | str, options: OptionsLike = None, *, batch_size: int = 32,
+                      show_progress: bool | None = None, cache: bool = True, **overrides: Any) -> np.ndarray:
+        """Pool every layer: an array of shape ``(n_layers + 1, n, d)`` (index 0 = embeddings).
+
+        Takes the arguments of :meth:`encode`; the options' ``layer`` is ignored.
+        """
+        opts = as_options(options, **overrides)
+        if opts.head is not None:
+            raise ValueError("encode_layers pools with a mode name; a trainable head reads the layers itself "
+                             "(use encode)")
+        out = self.encode_poolings(texts, [opts.pooling or self.pooling], opts, batch_size=batch_size,
+                                   show_progress=show_progress, cache=cache)
+        return next(iter(out.values()))
+
+    def encode_poolings(self, texts: Sequence[str] | str, poolings: Sequence[str], options: OptionsLike = None,
+                        *, batch_size: int = 32, show_progress: bool | None = None, cache: bool = True,
+                        **overrides: Any) -> dict[str, np.ndarray]:
+        """Several poolings of every layer from one forward pass per batch.
+
+        Equal to ``{p: encode_layers(texts, pooling=p) for p in poolings}`` and cached
+        under the same keys, but the model runs once per text instead of once per mode.
+
+        Returns
+        -------
+        dict pooling -> float32 array of shape ``(n_layers + 1, n, d)``
+
+        Examples
+        --------
+        >>> import workbench as wb
+        >>> enc = wb.load_encoder("minilm")
+        >>> grid = enc.encode_poolings(["a cat", "a dog"], ["cls", "mean"], cache=False)
+        >>> grid["mean"].shape, bool(np.allclose(grid["mean"][-1], enc.encode(["a cat", "a dog"], cache=False)))
+        ((7, 2, 384), True)
+        """
+        texts = check_texts(texts)
+        base = as_options(options, **overrides)
+        if isinstance(poolings, str):
+            poolings = [poolings]
+        targets = [(self.resolve(base, pooling=p, layer=-1), "layers") for p in poolings]
+        targets = list({t[0].pooling: t for t in targets}.values())
+        arrays = self._run(texts, targets, check_batch_size(batch_size), cache, show_progress)
+        return {o.pooling: a for (o, _), a in zip(targets, arrays)}
+
+    def token_embeddings(self, texts: Sequence[str] | str, layer: int | None = -1, options: OptionsLike = None, *,
+                         batch_size: int = 16, show_progress: bool | None = None,
+                         **overrides: Any) -> list[tuple[list[str], np.ndarray]]:
+        """Per-token states of each text, with its tokens (padding removed, not cached).
+
+        Texts run in batches, longest first; padding is masked in the model and cut from
+        the result, so a text's states match those it gets alone up to float rounding.
+        ``prompt``, ``max_length``, ``precision``, ``attention`` and ``add_eos`` apply
+        as in :meth:`encode`.
+
+        Returns a list of ``(tokens, states)``: ``states`` is ``(t, d)`` for one layer,
+        or ``(n_layers + 1, t, d)`` when ``layer=None``.
+        """
+        texts = check_texts(texts)
+        opts = self.resolve(options, **overrides, **({} if layer is None else {"layer": layer}))
+        ids = self._tokenize_counting(apply_prompt(texts, opts.prompt), opts)[0]
+        order = np.argsort([-len(x) for x in ids], kind="stable")
+        batch_size = check_batch_size(batch_size)
+        out: list = [None] * len(ids)
+        with progress.bar(len(ids), f"token states of {self.name}", show_progress) as bar:
+            for start in range(0, len(order), batch_size):
+                idx = order[start:start + batch_size]
+                hidden, mask = self._forward([ids[i] for i in idx], opts, all_layers=True)
+                stacked = torch.stack(hidden) if layer is None else hidden[opts.layer].unsqueeze(0)
+                for row, i in enumerate(idx):
+                    states = stacked[:, row][:, mask[row].bool()].float().numpy()
+                    out[i] = (self.tokenizer.convert_ids_to_tokens(ids[i]), states if layer is None else states[0])
+                bar.update(len(idx))
+        return out
+
+    def hidden_states(self, texts: Sequence[str] | str, options: OptionsLike = None, *, all_layers: bool = True,
+                      grad: bool = False, **overrides: Any) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+        """One batch's hidden states and attention mask, tokenized and run exactly as :meth:`encode` runs them.
+
+        With ``grad=True`` the forward pass keeps gradients (training embeds through
+        this, so a model is trained on the vectors it is evaluated on). Not cached.
+
+        Returns
+        -------
+        (hidden states per layer — all of them, or just the last — each ``(n, t, d)``,
+        attention mask ``(n, t)``)
+
+        Examples
+        --------
+        >>> import workbench as wb
+        >>> enc = wb.load_encoder("minilm")
+        >>> hidden, mask = enc.hidden_states(["a cat", "a dog sat"])
+        >>> len(hidden), tuple(mask.shape)
+        (7, (2, 5))
+        """
+        texts = check_texts(texts)
+        if not texts:
+            raise ValueError("hidden_states needs at least one text")
+        opts = self.resolve(options, **overrides)
+        ids = self._tokenize_counting(apply_prompt(texts, opts.prompt), opts)[0]
+        return self._forward(ids, opts, all_layers, grad=grad)
+
+    # ------------------------------------------------------------------ machinery
+    def _run(self, texts: list[str], targets: list[tuple[EncodeOptions, str]], batch_size: int, use_cache: bool,
+             show_progress) -> list[np.ndarray]:
+        """Each target's array for ``texts``, chunk by chunk through the cache; one forward pass serves them all.
+
+        A target is (resolved options, kind): ``"vectors"`` pools at the options' layer,
+        ``"layers"`` at every layer. All targets share how texts are read (prompt,
+        length, precision, attention, end-of-sequence token).
+        """
         chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
-        parts, truncated = [], 0
+        parts: list[list[np.ndarray]] = [[] for _ in targets]
+        truncated = 0
         with progress.bar(len(texts), f"encoding with {self.name}", show_progress) as bar:
             for chunk in chunks:
-                key = self._cache_key(chunk, opts, kind)
-                arr = cache.get(key) if use_cache else None
-                if arr is None:
-                    arr, cut = self._compute(chunk, opts, kind, bar)
+                keys = [self._cache_key(chunk, opts, kind) for opts, kind in targets]
+                got = [cache.get(k) if use_cache else None for k in keys]
+                missing = [i for i, arr in enumerate(got) if arr is None]
+                if missing:
+                    fresh, cut = self._compute(chunk, [targets[i] for i in missing], batch_size, bar)
                     truncated += cut
-                    if use_cache:
-                        cache.put(key, arr)
+                    for i, arr in zip(missing, fresh):
+                        got[i] = arr
+                        if use_cache:
+                            cache.put(keys[i], arr)
                 else:
                     bar.update(len(chunk))
-                parts.append(arr)
+                for part, arr in zip(parts, got):
+                    part.append(arr)
         if truncated:
             warnings.warn(f"{truncated} of {len(texts)} texts were longer than max_length="
-                          f"{opts['max_length']} tokens and were truncated", stacklevel=3)
-        if not parts:
-            width = opts["head"].dim if opts.get("head") is not None else self.output_dim(opts["pooling"])
-            return np.zeros((self.n_layers + 1, 0, width) if kind == "layers" else (0, width), np.float32)
-        return np.concatenate(parts, axis=-2)
+                          f"{targets[0][0].max_length} tokens and were truncated", stacklevel=3)
+        return [np.concatenate(part, axis=-2) if part else self._empty(opts, kind)
+                for part, (opts, kind) in zip(parts, targets)]
 
-    def _cache_key(self, chunk: list[str], opts: dict, kind: str) -> str:
-        """Key of one chunk's vectors: the weights, the texts and every option but batch size and head object."""
-        key_opts = {k: v for k, v in opts.items() if k not in ("batch_size", "head")}
-        return cache.make_key(model=self.identity, kind=kind, texts=cache.hash_texts(chunk), **key_opts)
+    def _empty(self, opts: EncodeOptions, kind: str) -> np.ndarray:
+        width = opts.head.dim if opts.head is not None else self.output_dim(opts.pooling)
+        return np.zeros((self.n_layers + 1, 0, width) if kind == "layers" else (0, width), np.float32)
 
-    def _compute(self, texts: list[str], opts: dict, kind: str, bar) -> tuple[np.ndarray, int]:
-        """Embed one chunk; returns the array and how many texts were truncated."""
-        ids, cut = self._tokenize_counting(apply_prompt(texts, opts["prompt"]), opts)
+    def _cache_key(self, chunk: list[str], opts: EncodeOptions, kind: str) -> str:
+        """Key of one chunk's array: the weights, the texts and every option (not batch size)."""
+        parts = opts.key_parts(layer="all" if kind == "layers" else None)
+        return cache.make_key(model=self.identity, kind=kind, texts=cache.hash_texts(chunk), **parts)
+
+    def _compute(self, texts: list[str], targets: list[tuple[EncodeOptions, str]], batch_size: int,
+                 bar) -> tuple[list[np.ndarray], int]:
+        """Embed one chunk for every target; returns the arrays and how many texts were truncated."""
+        opts = targets[0][0]
+        ids, cut = self._tokenize_counting(apply_prompt(texts, opts.prompt), opts)
         order = np.argsort([-len(x) for x in ids], kind="stable")
-        out = None
-        for start in range(0, len(order), opts["batch_size"]):
-            idx = order[start:start + opts["batch_size"]]
-            vecs = self._embed_batch([ids[i] for i in idx], opts, kind)
-            if out is None:
-                out = np.empty(vecs.shape[:-2] + (len(texts), vecs.shape[-1]), np.float32)
-            out[..., idx, :] = vecs
+        out: list[np.ndarray | None] = [None] * len(targets)
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            for t, vecs in enumerate(self._embed_batch([ids[i] for i in idx], targets)):
+                if out[t] is None:
+                    out[t] = np.empty(vecs.shape[:-2] + (len(texts), vecs.shape[-1]), np.float32)
+                out[t][..., idx, :] = vecs
             bar.update(len(idx))
         return out, cut
 
-    def _embed_batch(self, batch_ids: list[list[int]], opts: dict, kind: str) -> np.ndarray:
-        head = opts.get("head")
-        all_layers = kind == "layers" or opts["layer"] != -1 or "first_last_avg" in opts["pooling"] or head is not None
-        hidden, mask = self._forward(batch_ids, opts, all_layers)
-        if kind == "layers":
-            vecs = torch.stack([pool(hidden, mask, opts["pooling"], layer=i) for i in range(len(hidden))])
-        else:
-            if head is not None:
+    def _embed_batch(self, batch_ids: list[list[int]], targets: list[tuple[EncodeOptions, str]]) -> list[np.ndarray]:
+        """One forward pass, read out once per target."""
+        all_layers = any(kind == "layers" or o.layer != -1 or o.head is not None or "first_last_avg" in o.pooling
+                         for o, kind in targets)
+        hidden, mask = self._forward(batch_ids, targets[0][0], all_layers)
+        out = []
+        for opts, kind in targets:
+            if kind == "layers":
+                vecs = torch.stack([pool(hidden, mask, opts.pooling, layer=i) for i in range(len(hidden))])
+            elif opts.head is not None:
                 with torch.inference_mode():
-                    vecs = head(hidden, mask)
+                    vecs = opts.head(hidden, mask)
             else:
-                vecs = pool(hidden, mask, opts["pooling"], layer=opts["layer"])
-        vecs = vecs.float()
-        if opts["normalize"]:
-            vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)
-        return vecs.numpy()
+                vecs = pool(hidden, mask, opts.pooling, layer=opts.layer)
+            vecs = vecs.float()
+            if opts.normalize:
+                vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)
+            out.append(vecs.numpy())
+        return out
 
-    def _tokenize_counting(self, texts: list[str], opts: dict) -> tuple[list[list[int]], int]:
+    def _tokenize_counting(self, texts: list[str], opts: EncodeOptions) -> tuple[list[list[int]], int]:
         """Token ids per text, truncated to ``max_length``; also the number truncated."""
-        eos = self.tokenizer.eos_token_id if opts["add_eos"] else None
-        max_length = opts["max_length"] - (eos is not None)
+        eos = self.tokenizer.eos_token_id if opts.add_eos else None
+        max_length = opts.max_length - (eos is not None)
         ids = self.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         if eos is not None:  # the tokenizer may end with EOS already: count length without it
             ids = [x[:-1] if x and x[-1] == eos else x for x in ids]
@@ -362,7 +428,7 @@ class Encoder:
                                     self.tokenizer.pad_token_id) if t is not None)
         return [x if x else [fallback] for x in ids], len(long)
 
-    def _forward(self, batch_ids: list[list[int]], opts: dict, all_layers: bool):
+    def _forward(self, batch_ids: list[list[int]], opts: EncodeOptions, all_layers: bool, grad: bool = False):
         """Pad a batch (on the tokenizer's side) and run the model; returns (hidden states, mask)."""
         width = max(len(x) for x in batch_ids)
         input_ids = torch.full((len(batch_ids), width), self.tokenizer.pad_token_id, dtype=torch.long)
@@ -372,17 +438,17 @@ class Encoder:
             span = slice(width - len(x), width) if left else slice(0, len(x))
             input_ids[row, span] = torch.tensor(x)
             mask[row, span] = 1
-        bf16 = opts["precision"] == "bf16"
+        bf16 = opts.precision == "bf16"
         autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
         extra, attn = {}, mask
         if self.is_decoder:  # positions count real tokens only, so left padding shifts nothing
             extra["position_ids"] = (mask.cumsum(dim=1) - 1).clamp(min=0)
-            if opts["attention"] == "bidirectional":
+            if opts.attention == "bidirectional":
                 # a ready 4-D additive mask replaces the causal one: every token sees every real token
                 blocked = torch.finfo(torch.float32).min
                 keys = torch.zeros(mask.shape, dtype=torch.float32).masked_fill(mask == 0, blocked)
                 attn = keys[:, None, None, :].expand(-1, 1, width, -1)
-        with torch.inference_mode(), autocast:
+        with (nullcontext() if grad else torch.inference_mode()), autocast:
             out = self.model(input_ids=input_ids, attention_mask=attn, output_hidden_states=all_layers, **extra)
         hidden = out.hidden_states if all_layers else (out.last_hidden_state,)
         return hidden, mask

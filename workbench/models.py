@@ -17,7 +17,6 @@ pooling-experiment modules), and GPU placement (the workbench targets CPUs first
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,16 +27,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import cache
-from .packages import INSTALL, MissingPackage
-from .packages import package_dir as _package_dir
+from .cache import weights_hash
+from .packages import INSTALL, MissingPackage, package_dir
 
 if TYPE_CHECKING:
     from .encoder import Encoder
 
-if not os.environ.get("WB_ALLOW_DOWNLOAD"):
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+def download_allowed(allow_download: bool | None = None) -> bool:
+    """Whether loaders may reach the Hugging Face hub: the argument, else ``WB_ALLOW_DOWNLOAD``.
+
+    Offline is the default. Importing the package sets no environment variable; the
+    loaders pass ``local_files_only`` to every ``from_pretrained`` call instead.
+
+    Examples
+    --------
+    >>> download_allowed(True), download_allowed(False)
+    (True, False)
+    """
+    if allow_download is not None:
+        return bool(allow_download)
+    return os.environ.get("WB_ALLOW_DOWNLOAD", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 MissingModelPackage = MissingPackage  # kept for callers that catch it by this name
@@ -52,34 +62,9 @@ class ModelSpec:
     loader: Callable[..., "Encoder"]  # builds the Encoder
 
 
-def package_dir(spec: ModelSpec) -> Path:
+def model_package_dir(spec: ModelSpec) -> Path:
     """Folder of an embedded model's package, found without importing it."""
-    return _package_dir(spec.module, f"model {spec.name!r}")
-
-
-def weights_hash(folder: Path, patterns: tuple[str, ...] = ("*.safetensors", "*.bin", "*.gguf", "*.npy")) -> str:
-    """BLAKE2b of a folder's weight files, memoised on disk by (path, size, mtime).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp()); _ = (d / "w.safetensors").write_bytes(b"x")
-    >>> len(weights_hash(d))
-    16
-    """
-    files = sorted({p for pat in patterns for p in Path(folder).glob(pat) if p.is_file()})
-    stamp = [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
-    memo = cache.entry_path(cache.make_key(weights=stamp), "weights-hash").with_suffix(".txt")
-    if memo.exists():
-        return memo.read_text().strip()
-    h = hashlib.blake2b(digest_size=8)
-    for p in files:
-        with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 22), b""):
-                h.update(block)
-    digest = h.hexdigest()
-    cache.atomic_write_bytes(memo, digest.encode())
-    return digest
+    return package_dir(spec.module, f"model {spec.name!r}")
 
 
 # --------------------------------------------------------------------------- folders
@@ -161,11 +146,11 @@ def load_transformer(
 
     from .encoder import Encoder  # noqa: PLC0415
 
+    # offline unless allowed: local_files_only keeps transformers and huggingface_hub off the network
     kwargs = dict(local_files_only=not allow_download, trust_remote_code=trust_remote_code, revision=revision)
-    with _hub_online(allow_download):
-        config = AutoConfig.from_pretrained(str(source), **kwargs)
-        tokenizer = AutoTokenizer.from_pretrained(str(source), **kwargs)
-        model = AutoModel.from_pretrained(str(source), config=config, dtype="float32", **kwargs)
+    config = AutoConfig.from_pretrained(str(source), **kwargs)
+    tokenizer = AutoTokenizer.from_pretrained(str(source), **kwargs)
+    model = AutoModel.from_pretrained(str(source), config=config, dtype="float32", **kwargs)
     model.eval()
     folder = Path(source) if Path(source).is_dir() else None
     defaults = sentence_transformers_defaults(folder) if folder else {}
@@ -194,41 +179,15 @@ def _model_max_length(tokenizer, config) -> int:
     return min(candidates + [8192]) if candidates else 512
 
 
-class _hub_online:
-    """Context manager lifting the offline switch while a download is allowed."""
-
-    def __init__(self, allow: bool):
-        self.allow = allow
-
-    def __enter__(self):
-        if self.allow:
-            import huggingface_hub.constants as hc  # noqa: PLC0415
-
-            self.saved = (os.environ.get("HF_HUB_OFFLINE"), hc.HF_HUB_OFFLINE)
-            os.environ["HF_HUB_OFFLINE"] = "0"
-            hc.HF_HUB_OFFLINE = False
-
-    def __exit__(self, *exc):
-        if self.allow:
-            import huggingface_hub.constants as hc  # noqa: PLC0415
-
-            env, const = self.saved
-            if env is None:
-                os.environ.pop("HF_HUB_OFFLINE", None)
-            else:
-                os.environ["HF_HUB_OFFLINE"] = env
-            hc.HF_HUB_OFFLINE = const
-
-
 # --------------------------------------------------------------------------- embedded
 def _load_minilm(spec: ModelSpec, **kw) -> "Encoder":
-    folder = package_dir(spec) / "model"
+    folder = model_package_dir(spec) / "model"
     return load_transformer(folder, name=spec.name, identity=f"{spec.name}@{weights_hash(folder)}", **kw)
 
 
 def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
     """Dequantise the packaged GGUF once into an fp32 folder in the cache, then load that."""
-    src = package_dir(spec)
+    src = model_package_dir(spec)
     gguf = next(src.glob("*.gguf"), None)
     if gguf is None:
         raise FileNotFoundError(f"no .gguf file in {src}; reinstall with: {INSTALL[spec.module]}")
@@ -246,8 +205,9 @@ def _dequantise_gguf(gguf: Path, target: Path) -> None:
     from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
     hf_logging.disable_progress_bar()
-    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32")
+    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32",
+                                                 local_files_only=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
     try:
@@ -272,7 +232,7 @@ def _dequantise_gguf(gguf: Path, target: Path) -> None:
 def _load_glove(spec: ModelSpec, **kw) -> "Encoder":
     from .static import StaticEncoder  # noqa: PLC0415
 
-    return StaticEncoder.from_folder(package_dir(spec) / "data", name=spec.name)
+    return StaticEncoder.from_folder(model_package_dir(spec) / "data", name=spec.name)
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -315,7 +275,8 @@ def load_encoder(
     name_or_path : str or Path
         An embedded model name (``available()``), a local folder, or a Hugging Face id.
     allow_download : bool, optional
-        Allow fetching from the hub; default from ``WB_ALLOW_DOWNLOAD`` (off).
+        Allow fetching from the hub; default from ``WB_ALLOW_DOWNLOAD`` (``1`` turns it on;
+        off otherwise). A user's own ``HF_HUB_OFFLINE=1`` still wins.
     trust_remote_code : bool
         Allow model code shipped with a checkpoint (off).
     revision : str, optional
@@ -327,8 +288,7 @@ def load_encoder(
     >>> enc.encode(["a cat sat on the mat"]).shape
     (1, 384)
     """
-    if allow_download is None:
-        allow_download = bool(os.environ.get("WB_ALLOW_DOWNLOAD"))
+    allow_download = download_allowed(allow_download)
     kw = dict(allow_download=allow_download, trust_remote_code=trust_remote_code, revision=revision)
     key = str(name_or_path)
     if key in MODELS:

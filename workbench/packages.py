@@ -3,11 +3,13 @@
 Several of these packages import heavy things (or things that are not installed, since
 they go in with ``--no-deps``), so only their folder is located, through
 ``importlib.util.find_spec``. A missing one raises :class:`MissingPackage` whose message
-is the pip command that fixes it.
+is the pip command that fixes it. Optional modules (plotly and the other ``viz`` extras)
+are imported through :func:`require`, which raises :class:`MissingExtra` the same way.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from pathlib import Path
 
@@ -22,8 +24,55 @@ INSTALL = {
 }
 
 
+#: optional extras of the ``workbench`` distribution (pyproject.toml) -> what they enable
+EXTRAS = {"viz": "figures and interactive panels", "lab": "JupyterLab and the notebooks"}
+
+
 class MissingPackage(ImportError):
     """A package that ships weights or data is not installed; the message names the fix."""
+
+
+class MissingExtra(MissingPackage):
+    """An optional dependency (one of the distribution's extras) is not installed.
+
+    Raised by :func:`require`; the message is the pip command that installs the extra.
+    The command line reports it as a user error (one line, exit status 2).
+    """
+
+
+def require(module: str, extra: str = "viz", needed_for: str = "this"):
+    """Import and return an optional module, or raise :class:`MissingExtra` naming the extra.
+
+    Only functions that draw figures or widgets call this, so the rest of the package
+    imports and runs without the ``viz`` extra.
+
+    Parameters
+    ----------
+    module : str
+        Import name, e.g. ``"plotly.graph_objects"``.
+    extra : str
+        The extra that installs it (``EXTRAS``).
+    needed_for : str
+        What needs it, for the message (e.g. ``"pareto_figure"``).
+
+    Examples
+    --------
+    >>> require("json").__name__
+    'json'
+    >>> try:
+    ...     require("no_such_module_here", needed_for="the demo")
+    ... except MissingExtra as exc:
+    ...     print(exc)
+    the demo needs no_such_module_here, which is not installed; install the viz extra: pip install "workbench[viz]"
+    """
+    if extra not in EXTRAS:
+        raise ValueError(f"unknown extra {extra!r}; valid: {', '.join(EXTRAS)}")
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        missing = (getattr(exc, "name", None) or module).split(".")[0]  # the package to install
+        raise MissingExtra(f"{needed_for} needs {missing}, which is not installed; "
+                           f'install the {extra} extra: pip install "workbench[{extra}]"') from exc
 
 
 def package_dir(module: str, needed_for: str = "this") -> Path:

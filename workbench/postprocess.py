@@ -199,12 +199,12 @@ class Normalize(TransformerMixin, BaseEstimator):
 POSTPROCESSORS = {"center": Center, "whitening": Whitening, "all_but_the_top": AllButTheTop, "normalize": Normalize}
 
 
-def make(name: str, **params) -> BaseEstimator:
+def make_postprocessor(name: str, **params) -> BaseEstimator:
     """A post-processor by name (``POSTPROCESSORS``), with its parameters.
 
     Examples
     --------
-    >>> make("whitening", n_components=2)
+    >>> make_postprocessor("whitening", n_components=2)
     Whitening(n_components=2)
     """
     if name not in POSTPROCESSORS:

@@ -12,7 +12,14 @@ import sys
 from tqdm.auto import tqdm
 
 
-def _in_notebook() -> bool:
+def in_notebook() -> bool:
+    """Whether the code runs in a Jupyter kernel (where widgets and live charts can show).
+
+    Examples
+    --------
+    >>> in_notebook()    # a doctest runs in a plain interpreter
+    False
+    """
     try:
         from IPython import get_ipython  # noqa: PLC0415
     except ImportError:
@@ -33,7 +40,7 @@ def resolve(show_progress: bool | None) -> bool:
         return bool(show_progress)
     if os.environ.get("CI") or os.environ.get("WB_SMOKE") == "1":
         return False
-    return _in_notebook() or sys.stderr.isatty()
+    return in_notebook() or sys.stderr.isatty()
 
 
 def bar(total: int, desc: str, show_progress: bool | None) -> tqdm:

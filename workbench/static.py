@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .encoder import Encoder, check_texts
-from .models import weights_hash
+from .cache import weights_hash
+from .encoder import Encoder
 from .pooling import pool
+from .texts import check_texts
 
 _TOKEN = re.compile(r"n't|'[a-z]+|[a-z0-9]+(?:[-.][a-z0-9]+)*|[^\sa-z0-9]")
 
@@ -116,19 +117,25 @@ class StaticEncoder(Encoder):
                           f"{self.name} vocabulary and were skipped, e.g. {examples}", stacklevel=5)
         return ids, 0
 
-    def _embed_batch(self, batch_ids, opts, kind):
+    def _embed_batch(self, batch_ids, targets):
         width = max(1, max(len(x) for x in batch_ids))
         ids = torch.zeros((len(batch_ids), width), dtype=torch.long)
         mask = torch.zeros((len(batch_ids), width), dtype=torch.long)
         for row, x in enumerate(batch_ids):
             ids[row, :len(x)] = torch.tensor(x, dtype=torch.long)
             mask[row, :len(x)] = 1
-        vecs = pool((self.vectors[ids],), mask, opts["pooling"], layer=0)
-        if opts["normalize"]:
-            vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)
-        vecs = vecs.numpy()
-        return vecs[None] if kind == "layers" else vecs
+        out = []
+        for opts, kind in targets:
+            vecs = pool((self.vectors[ids],), mask, opts.pooling, layer=0)
+            if opts.normalize:
+                vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)
+            vecs = vecs.numpy()
+            out.append(vecs[None] if kind == "layers" else vecs)
+        return out
 
-    def token_embeddings(self, texts, layer=-1, **kwargs):
+    def hidden_states(self, texts, options=None, /, **kwargs):
+        raise ValueError(f"{self.name} is a table of static word vectors: it has no hidden states")
+
+    def token_embeddings(self, texts, layer=-1, options=None, **kwargs):
         ids, _ = self._tokenize_counting(check_texts(texts), {})
         return [(self.tokenizer.convert_ids_to_tokens(x), self.vectors[x].numpy()) for x in ids]

@@ -4,8 +4,10 @@ The general subcommands (models, datasets, embed, eval, geometry, lab) live here
 registered in ``COMMANDS``; each topic with a command group of its own (``limits``, ...)
 is a module of this package, listed in ``TOPICS``, whose ``register(sub)`` adds its
 parser and sets ``func``. ``--json`` makes the output machine-readable (one JSON
-document on stdout). Errors a user can fix (a bad name, a missing file) print one line
-on stderr and exit with status 2.
+document on stdout). Errors a user can fix (a bad name or value, a missing file, a
+missing optional package: ``USER_ERRORS``, and argparse's usage errors) print one line
+on stderr and exit with status 2; anything else is a bug and shows its traceback, with
+exit status 1.
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from ..packages import MissingPackage
 
 
 def load_data(spec: str, kind: str = "any"):
@@ -55,8 +60,14 @@ def texts_of(data, field: str | None) -> list[str]:
 
 
 def encode_options(args) -> dict:
-    return dict(pooling=args.pooling, layer=args.layer, prompt=args.prompt, precision=args.precision,
-                batch_size=args.batch_size, cache=not args.no_cache)
+    """The encode flags as ``Encoder.encode`` keywords, checked now (a bad value is a one-line error)."""
+    from ..options import FIELDS, EncodeOptions  # noqa: PLC0415
+
+    opts = EncodeOptions.from_any({f: getattr(args, f) for f in FIELDS if f != "normalize" and hasattr(args, f)})
+    given = {f: getattr(opts, f) for f in FIELDS if f != "normalize" and hasattr(args, f)}
+    if args.batch_size < 1:
+        raise ValueError(f"--batch-size must be a positive number of texts, got {args.batch_size}")
+    return dict(given, batch_size=args.batch_size, cache=not args.no_cache)
 
 
 def print_result(obj, as_json: bool) -> None:
@@ -130,14 +141,11 @@ def cmd_geometry(args) -> None:
         texts = texts[:: max(1, len(texts) // args.max_texts)][: args.max_texts]
     metrics = args.metrics.split(",") if args.metrics else None
     enc = load_encoder(args.model)
-    opts = dict(pooling=args.pooling, prompt=args.prompt, precision=args.precision, batch_size=args.batch_size,
-                cache=not args.no_cache, normalize=args.normalize, show_progress=None)
-    head = {"model": args.model, "data": args.data, "pooling": args.pooling or enc.pooling, "n": len(texts)}
+    opts = dict(encode_options(args), normalize=args.normalize, show_progress=None)
+    head = {"model": args.model, "data": args.data, "pooling": opts["pooling"] or enc.pooling, "n": len(texts)}
     if args.layers is None:
-        out = {**head, "layer": args.layer, **geometry.report(enc.encode(texts, layer=args.layer, **opts),
-                                                              metrics=metrics)}
+        out = {**head, "layer": args.layer, **geometry.report(enc.encode(texts, **opts), metrics=metrics)}
     elif args.layers == "all":
-        opts["pooling"] = opts["pooling"] or enc.pooling
         H = enc.encode_layers(texts, **opts)
         out = {**head, "layers": [{"layer": i, **geometry.report(X, metrics=metrics, errors="warn")}
                                 for i, X in enumerate(H)]}
@@ -176,6 +184,10 @@ def add_encode_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", type=int, default=-1, help="hidden layer to pool (0 = embeddings, -1 = last)")
     p.add_argument("--prompt", default=None, help="prefix, or a template containing {text}")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--max-length", type=int, default=None, help="truncation length in tokens (default: the model's)")
+    p.add_argument("--attention", default=None, choices=["causal", "bidirectional"],
+                   help="a decoder's attention mask (default: the model's own)")
+    p.add_argument("--add-eos", action="store_true", help="append the end-of-sequence token (last-token embedders)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--no-cache", action="store_true", help="bypass the vector cache")
 
@@ -215,12 +227,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: exceptions that mean input a user can fix: one line on stderr, exit status 2. Anything
+#: else (TypeError, a plain ImportError, ...) is a bug: its traceback, exit status 1.
+#: MissingPackage covers the optional extras too (MissingExtra derives from it).
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError, NotADirectoryError,
+                                                IsADirectoryError, PermissionError, MissingPackage)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one ``workbench`` command; returns the exit status (0, 1 for a bug, 2 for a user error).
+
+    Examples
+    --------
+    >>> main(["models"]) == 0  # doctest: +ELLIPSIS
+    minilm ...
+    True
+    """
+    args = build_parser().parse_args(argv)  # usage errors: argparse prints them and exits with status 2
     try:
         (getattr(args, "func", None) or COMMANDS[args.command])(args)
-    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
-        print(f"workbench {args.command}: error: {exc}", file=sys.stderr)
+    except USER_ERRORS as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"workbench {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except Exception:
+        traceback.print_exc()
+        print(f"workbench {args.command}: internal error (not a problem with your input); "
+              "the traceback above says where", file=sys.stderr)
+        return 1
     return 0
 

@@ -27,12 +27,12 @@ def _table(frame, as_json: bool) -> None:
 
 
 def cmd_compress(args) -> None:
-    from ..compress import check_method, pareto  # noqa: PLC0415
+    from ..experiments.pareto import check_pareto_method, pareto  # noqa: PLC0415
     from ..models import load_encoder  # noqa: PLC0415
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     for method in methods:
-        check_method(method)
+        check_pareto_method(method)
     data = _retrieval(args)
     table = pareto(load_encoder(args.model), data, methods=methods, rescore_multiplier=args.rescore_multiplier,
                    rescore_with=args.rescore_with, show_progress=None, **encode_options(args))

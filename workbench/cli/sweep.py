@@ -32,7 +32,8 @@ def cmd_sweep(args) -> None:
     task = Task(args.task, args.data, max_items=args.max_items, max_docs=args.max_docs)
     df = sweep(load_encoder(args.model), task, poolings=_split(args.poolings), layers=layers, prompts=prompts,
                attention=_split(args.attention), dims=dims, n_resamples=args.resamples,
-               batch_size=args.batch_size, max_length=args.max_length, cache_vectors=not args.no_cache,
+               batch_size=args.batch_size, max_length=args.max_length, precision=args.precision,
+               add_eos=args.add_eos, cache=not args.no_cache,
                show_progress=None)
     if args.json:
         _print({"baseline": df.attrs["baseline"], "rows": df.to_dict(orient="records")}, True)
@@ -58,5 +59,7 @@ def register(sub) -> None:
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples and permutations (0: none)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--max-length", type=int, default=None, help="truncation length in tokens")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--add-eos", action="store_true", help="append the end-of-sequence token (last-token embedders)")
     p.add_argument("--no-cache", action="store_true", help="bypass the vector cache")
     p.add_argument("--json", action="store_true")

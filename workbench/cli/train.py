@@ -7,6 +7,9 @@ test), and saves the trained model as a sentence-transformers folder in ``--out`
 
 from __future__ import annotations
 
+import argparse
+import sys
+import warnings
 from pathlib import Path
 
 from . import print_result as _print
@@ -18,7 +21,22 @@ def _dims(text: str | None) -> tuple[int, ...] | None:
     try:
         return tuple(int(x) for x in text.split(","))
     except ValueError:
-        raise ValueError(f"--matryoshka takes comma-separated ints like 384,256,128,64,32, got {text!r}") from None
+        raise ValueError("--matryoshka-dims takes comma-separated ints like 384,256,128,64,32, "
+                         f"got {text!r}") from None
+
+
+class _DeprecatedFlag(argparse.Action):
+    """An old spelling of an option: stores into the new one's ``dest`` and warns once used."""
+
+    def __init__(self, option_strings, dest, new: str = "", **kwargs):
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        message = f"{option_string} is deprecated; use {self.new}"
+        print(f"workbench train: warning: {message}", file=sys.stderr)
+        warnings.warn(message, DeprecationWarning, stacklevel=2)
+        setattr(namespace, self.dest, values)
 
 
 def cmd_train(args) -> None:
@@ -29,12 +47,13 @@ def cmd_train(args) -> None:
     from ..train.export import save_model  # noqa: PLC0415
     from ..train.loop import TrainConfig, train  # noqa: PLC0415
 
+    matryoshka_dims = _dims(args.matryoshka_dims)
     enc = load_encoder(args.model)
     pairs, test = training_split(args.data, n_train=args.max_pairs, n_test=args.test_queries,
                                  n_test_docs=args.test_docs)
     cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size, grad_accum=args.grad_accum,
                       chunk_size=args.chunk_size, lr=args.lr, loss=args.loss, temperature=args.temperature,
-                      matryoshka=_dims(args.matryoshka), max_length=args.max_length, seed=args.seed,
+                      matryoshka_dims=matryoshka_dims, max_length=args.max_length, seed=args.seed,
                       max_seconds=args.max_seconds, checkpoint_every=args.checkpoint_every)
     cfg.check(enc)
     if args.hard_negatives:
@@ -44,7 +63,7 @@ def cmd_train(args) -> None:
     base, tuned = evaluate_retrieval(enc, test, **opts), evaluate_retrieval(result.encoder, test, **opts)
     test_res = stats.paired_test(tuned["per_query"]["ndcg@10"], base["per_query"]["ndcg@10"], n_resamples=10000)
     folder = save_model(result.encoder, Path(args.out) / "model", overwrite=True,
-                        matryoshka_dims=cfg.matryoshka)
+                        matryoshka_dims=matryoshka_dims)
     _print({"model": args.model, "data": args.data, "loss": args.loss, "train_pairs": len(pairs),
             "steps": result.steps, "seconds": round(result.seconds, 1), "stopped": result.stopped,
             "test_queries": len(test.queries), "base_ndcg@10": base["ndcg@10"], "base_ci": base["ndcg@10_ci"],
@@ -59,7 +78,9 @@ def register(sub) -> None:
     p.add_argument("--data", required=True, help="training set: clothing-title-review, rotten-tomatoes-synopsis "
                                                   "or python-docstrings")
     p.add_argument("--loss", default="mnrl", help="pair loss: mnrl (InfoNCE with in-batch negatives)")
-    p.add_argument("--matryoshka", default=None, help="Matryoshka widths, e.g. 384,256,128,64,32")
+    p.add_argument("--matryoshka-dims", default=None, help="Matryoshka widths, e.g. 384,256,128,64,32")
+    p.add_argument("--matryoshka", dest="matryoshka_dims", action=_DeprecatedFlag, new="--matryoshka-dims",
+                   help=argparse.SUPPRESS)
     p.add_argument("--hard-negatives", type=int, default=0, help="mined hard negatives per pair (0: none)")
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=32)

@@ -13,26 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..vectors import check_vectors
+
 #: a calibration set smaller than this cannot give trustworthy per-dimension statistics
 MIN_CALIBRATION = 10
-
-
-def check_float(X, name: str = "X", d: int | None = None) -> np.ndarray:
-    """``X`` as a C-contiguous finite (n, d) float32 array, with ``d`` columns when given.
-
-    Examples
-    --------
-    >>> check_float([[1, 2]]).dtype
-    dtype('float32')
-    """
-    arr = np.ascontiguousarray(X, dtype=np.float32)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-d (n, d) array, got shape {arr.shape}")
-    if d is not None and arr.shape[1] != d:
-        raise ValueError(f"{name} has {arr.shape[1]} dimensions but the compressor was fitted on {d}-d vectors")
-    if arr.size and not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
 
 
 class Compressor:
@@ -45,8 +29,14 @@ class Compressor:
         if getattr(self, "d_", None) is None:
             raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) on calibration vectors first")
 
+    def _check_input(self, X, name: str = "X") -> np.ndarray:
+        """``X`` as float32 vectors (possibly none) of the width this compressor was fitted on, if fitted."""
+        d = getattr(self, "d_", None)
+        return check_vectors(X, name, min_rows=0, dim=d, dtype=np.float32,
+                             purpose=f"this {type(self).__name__}, fitted on {d}-d vectors" if d else "")
+
     def _check_calibration(self, X, minimum: int = MIN_CALIBRATION) -> np.ndarray:
-        X = check_float(X, "calibration vectors")
+        X = check_vectors(X, "calibration vectors", min_rows=0, dtype=np.float32)
         if len(X) < minimum:
             raise ValueError(f"{type(self).__name__} needs at least {minimum} calibration vectors to fit, "
                              f"got {len(X)}; pass a representative sample of the vectors you will compress")
@@ -92,7 +82,7 @@ class Compressor:
         -------
         (m, n) float32 array
         """
-        Q = check_float(Q, "queries", self.d_ if getattr(self, "d_", None) else None)
+        Q = self._check_input(Q, "queries")
         self._check_fitted()
         codes = self._check_codes(codes)
         out = np.empty((len(Q), len(codes)), dtype=np.float32)

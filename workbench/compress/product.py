@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Compressor, check_float
+from .base import Compressor
 
 
 class ProductQuantizer(Compressor):
@@ -74,7 +74,7 @@ class ProductQuantizer(Compressor):
 
     def transform(self, X) -> np.ndarray:
         self._check_fitted()
-        return self.index_.sa_encode(check_float(X, "X", self.d_))
+        return self.index_.sa_encode(self._check_input(X))
 
     def inverse_transform(self, codes) -> np.ndarray:
         return self.index_.sa_decode(np.ascontiguousarray(self._check_codes(codes), dtype=np.uint8))

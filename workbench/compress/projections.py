@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Compressor, check_float
+from .base import Compressor
 
 
 class Truncate(Compressor):
@@ -47,7 +47,7 @@ class Truncate(Compressor):
 
     def transform(self, X) -> np.ndarray:
         self._check_fitted()
-        Y = np.array(check_float(X, "X", self.d_)[:, :self.dim])
+        Y = np.array(self._check_input(X)[:, :self.dim])
         if self.normalize:
             norms = np.linalg.norm(Y, axis=1, keepdims=True)
             Y = np.divide(Y, norms, out=np.zeros_like(Y), where=norms > 0)
@@ -111,7 +111,7 @@ class PCA(Compressor):
 
     def transform(self, X) -> np.ndarray:
         self._check_fitted()
-        return (check_float(X, "X", self.d_) - self.mean_) @ self.components_.T
+        return (self._check_input(X) - self.mean_) @ self.components_.T
 
     def inverse_transform(self, codes) -> np.ndarray:
         codes = self._check_codes(codes).astype(np.float32, copy=False)

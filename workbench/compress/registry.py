@@ -1,6 +1,6 @@
 """Compressors by name, and chains of them.
 
-``COMPRESSORS`` maps a method name to its class; :func:`make` turns a short spec into a
+``COMPRESSORS`` maps a method name to its class; :func:`make_compressor` turns a short spec into a
 fresh, unfitted compressor: ``"int8"``, ``"int4"``, ``"binary"``, ``"truncate128"``,
 ``"pca128"``, ``"pq32"`` (32 sub-quantisers), ``"opq32"``, and chains joined by ``>``
 such as ``"pca128>int8"``. :class:`Chain` applies float-to-float steps (truncation, PCA)
@@ -10,10 +10,12 @@ and then one final step. Left out: user-registered methods beyond editing the di
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
-from .base import Compressor, check_float
+from ..vectors import check_vectors
+from .base import Compressor
 from .product import OPQ, ProductQuantizer
 from .projections import PCA, Truncate
 from .scalar import BinaryQuantizer, ScalarQuantizer
@@ -45,7 +47,7 @@ class Chain(Compressor):
         if bad:
             raise ValueError(f"only Truncate and PCA can come before the last step of a Chain (their output is "
                              f"float vectors); got {bad}")
-        X = check_float(X, "calibration vectors")
+        X = check_vectors(X, "calibration vectors", min_rows=0, dtype=np.float32)
         self.d_ = X.shape[1]
         for step in self.steps:
             X = step.fit(X).transform(X)
@@ -59,7 +61,7 @@ class Chain(Compressor):
 
     def transform(self, X) -> np.ndarray:
         self._check_fitted()
-        return self.steps[-1].transform(self._front(check_float(X, "X", self.d_)))
+        return self.steps[-1].transform(self._front(self._check_input(X)))
 
     def inverse_transform(self, codes) -> np.ndarray:
         Y = self.steps[-1].inverse_transform(self._check_codes(codes))
@@ -70,7 +72,7 @@ class Chain(Compressor):
     def score(self, Q, codes, chunk: int = 8192) -> np.ndarray:
         if isinstance(self.steps[-1], BinaryQuantizer):  # Hamming in the projected space
             self._check_fitted()
-            return self.steps[-1].score(self._front(check_float(Q, "queries", self.d_)), codes)
+            return self.steps[-1].score(self._front(self._check_input(Q, "queries")), codes)
         return super().score(Q, codes, chunk)
 
     @property
@@ -90,19 +92,19 @@ _NEEDS_NUMBER = {"truncate": "truncate128", "pca": "pca128", "int": "int8 or int
 SPEC_HELP = "int8, int4, binary, truncateN, pcaN, pqM, opqM, or a chain such as pca128>int8"
 
 
-def make(spec: str) -> Compressor:
+def make_compressor(spec: str) -> Compressor:
     """A fresh compressor from a spec such as ``"int8"``, ``"pq32"`` or ``"pca128>int8"``.
 
     Examples
     --------
-    >>> make("int4"), make("pca64>binary")
+    >>> make_compressor("int4"), make_compressor("pca64>binary")
     (ScalarQuantizer(bits=4, clip=0.0), PCA(n_components=64) > BinaryQuantizer(center=False))
     """
     if not isinstance(spec, str) or not spec.strip():
         raise ValueError(f"a compressor spec is a non-empty string ({SPEC_HELP}), got {spec!r}")
     parts = [p.strip() for p in spec.split(">")]
     if len(parts) > 1:
-        return Chain([make(p) for p in parts])
+        return Chain([make_compressor(p) for p in parts])
     match = re.fullmatch(r"([a-z]+?)(\d*)", parts[0].lower())
     name, number = (match.group(1), match.group(2)) if match else (parts[0], "")
     if name not in COMPRESSORS:
@@ -119,3 +121,10 @@ def make(spec: str) -> Compressor:
             raise ValueError(f"scalar quantisation supports int8 and int4, got {parts[0]!r}")
         return ScalarQuantizer(bits=value)
     return COMPRESSORS[name](value)
+
+
+def make(spec: str) -> Compressor:
+    """Deprecated spelling of :func:`make_compressor` (kept for one release)."""
+    warnings.warn("workbench.compress.make is deprecated; use workbench.compress.make_compressor",
+                  DeprecationWarning, stacklevel=2)
+    return make_compressor(spec)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Compressor, check_float
+from .base import Compressor
 
 
 class ScalarQuantizer(Compressor):
@@ -68,7 +68,7 @@ class ScalarQuantizer(Compressor):
 
     def transform(self, X) -> np.ndarray:
         self._check_fitted()
-        X = check_float(X, "X", self.d_)
+        X = self._check_input(X)
         levels = 2 ** self.bits - 1
         codes = np.clip(np.rint((X - self.low_) / self.step_), 0, levels).astype(np.uint8)
         if self.bits == 4:
@@ -129,7 +129,7 @@ class BinaryQuantizer(Compressor):
 
     def transform(self, X) -> np.ndarray:
         self._check_fitted()
-        return np.packbits(check_float(X, "X", self.d_) > self.threshold_, axis=1)
+        return np.packbits(self._check_input(X) > self.threshold_, axis=1)
 
     def inverse_transform(self, codes) -> np.ndarray:
         bits = np.unpackbits(self._check_codes(codes), axis=1, count=self.d_)

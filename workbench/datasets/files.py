@@ -45,14 +45,30 @@ def _existing_file(path: str | Path) -> Path:
     return path
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A text file's contents (UTF-8, a byte-order mark dropped); an empty or blank file is refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.txt"; _ = p.write_text("\\ufeffhello", encoding="utf-8")
+    >>> read_text(p)
+    'hello'
+    """
     text = path.read_text(encoding="utf-8-sig")
     if not text.strip():
         raise ValueError(f"{path} is empty")
     return text
 
 
-def _as_float(value: str) -> float | None:
+def as_float(value: str) -> float | None:
+    """``value`` as a finite float, or None when it is not a number (or is NaN or inf).
+
+    Examples
+    --------
+    >>> as_float("0.5"), as_float("nan"), as_float("label")
+    (0.5, None, None)
+    """
     try:
         number = float(value)
     except ValueError:
@@ -93,7 +109,7 @@ def _infer_columns(fields: list[str]) -> tuple[int, int, int]:
     """Guess (text1, text2, score) from a data row: the last numeric field is the score
     and the last two other fields are the texts (right for ``a, b, score``,
     ``score, a, b`` and STS-B-like rows with leading metadata)."""
-    numeric = [j for j, f in enumerate(fields) if _as_float(f) is not None]
+    numeric = [j for j, f in enumerate(fields) if as_float(f) is not None]
     if not numeric or len(fields) < 3:
         return 0, 1, 2
     score = numeric[-1]
@@ -150,7 +166,7 @@ def load_pairs(
     (['A cat.'], [4.5])
     """
     path = _existing_file(path)
-    text = _read_text(path)
+    text = read_text(path)
     suffix = path.suffix.lower()
     first_line = next(line for line in text.splitlines()
                       if line.strip() and not line.lstrip().startswith("#"))
@@ -164,13 +180,13 @@ def load_pairs(
     explicit = (text1, text2, score) != (None, None, None)
     first = rows[0][1]
     if (delimiter == "\t" and not explicit and len(first) >= 7
-            and _as_float(first[4]) is not None):
+            and as_float(first[4]) is not None):
         layout, header, cols = "stsb", None, (5, 6, 4)
     else:
         layout = "tsv" if delimiter == "\t" else "csv"
         header = None
         named = any(isinstance(spec, str) for spec in (text1, text2, score))
-        if named or all(_as_float(f) is None for f in first):
+        if named or all(as_float(f) is None for f in first):
             header = first
             rows = rows[1:]
         if not rows:
@@ -196,7 +212,7 @@ def load_pairs(
                 f"{path} line {line_no}: expected at least {need} {sep_name} fields, "
                 f"got {len(fields)}"
             )
-        value = _as_float(fields[cols[2]])
+        value = as_float(fields[cols[2]])
         if value is None:
             raise ValueError(
                 f"{path} line {line_no}: expected a numeric score in column "
@@ -216,11 +232,19 @@ def load_pairs(
 # ----------------------------------------------------------------------- retrieval
 
 
-def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
-    """Read a json-lines file into (line number, object) pairs, checking keys."""
+def read_jsonl(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """Read a json-lines file into (line number, object) pairs, checking that each has the ``required`` keys.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "q.jsonl"; _ = p.write_text('{"_id": "q1", "text": "hi"}')
+    >>> read_jsonl(p, ("_id", "text"))
+    [(1, {'_id': 'q1', 'text': 'hi'})]
+    """
     path = _existing_file(path)
     records = []
-    for line_no, line in enumerate(_read_text(path).splitlines(), 1):
+    for line_no, line in enumerate(read_text(path).splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -304,9 +328,9 @@ def load_texts(path: str | Path, *, text: str = "text", label: str = "label") ->
         rows = [(f"row {i}", rec) for i, rec in enumerate(frame.to_dict("records"), 1)]
         return _rows_to_dataset(path, rows, text, label)
     if suffix == ".jsonl":
-        rows = [(f"line {i}", rec) for i, rec in _read_jsonl(path, (text,))]
+        rows = [(f"line {i}", rec) for i, rec in read_jsonl(path, (text,))]
         return _rows_to_dataset(path, rows, text, label)
-    content = _read_text(path)
+    content = read_text(path)
     if suffix in (".csv", ".tsv"):
         delimiter = "\t" if suffix == ".tsv" else ","
         quoting = csv.QUOTE_NONE if suffix == ".tsv" else csv.QUOTE_MINIMAL

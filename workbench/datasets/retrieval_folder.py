@@ -11,13 +11,13 @@ import warnings
 from pathlib import Path
 
 from .containers import RetrievalDataset
-from .files import _as_float, _read_jsonl, _read_text
+from .files import as_float, read_jsonl, read_text
 
 __all__ = ["load_retrieval"]
 
 
 def _relevance(value, path: Path, line_no: int) -> int:
-    number = _as_float(str(value))
+    number = as_float(str(value))
     if number is None or number != int(number):
         raise ValueError(f"{path} line {line_no}: expected an integer relevance, got {value!r}")
     return int(number)
@@ -26,11 +26,11 @@ def _relevance(value, path: Path, line_no: int) -> int:
 def _read_qrels_tsv(path: Path) -> list[tuple[str, str, int]]:
     """BEIR ``query-id corpus-id score`` (header optional) or TREC ``qid 0 docid rel``."""
     triples = []
-    for line_no, line in enumerate(_read_text(path).splitlines(), 1):
+    for line_no, line in enumerate(read_text(path).splitlines(), 1):
         fields = line.split("\t") if "\t" in line else line.split()
         if not fields or not line.strip():
             continue
-        if line_no == 1 and _as_float(fields[-1]) is None:
+        if line_no == 1 and as_float(fields[-1]) is None:
             continue  # header
         if len(fields) not in (3, 4):
             raise ValueError(
@@ -86,7 +86,7 @@ def load_retrieval(path: str | Path, *, split: str = "test") -> RetrievalDataset
         raise ValueError(f"{folder} is a file; expected a BEIR or MTEB folder")
 
     corpus, titles = {}, {}
-    for _, record in _read_jsonl(folder / "corpus.jsonl", ("_id", "text")):
+    for _, record in read_jsonl(folder / "corpus.jsonl", ("_id", "text")):
         doc_id, body = str(record["_id"]), str(record["text"] or "")
         title = str(record.get("title") or "").strip()
         if title:
@@ -95,7 +95,7 @@ def load_retrieval(path: str | Path, *, split: str = "test") -> RetrievalDataset
             body = f"{title}{sep}{body}" if body else title
         corpus[doc_id] = body
     queries = {str(r["_id"]): str(r["text"])
-               for _, r in _read_jsonl(folder / "queries.jsonl", ("_id", "text"))}
+               for _, r in read_jsonl(folder / "queries.jsonl", ("_id", "text"))}
 
     qrels_dir = folder / "qrels"
     if qrels_dir.is_dir():
@@ -107,7 +107,7 @@ def load_retrieval(path: str | Path, *, split: str = "test") -> RetrievalDataset
         layout = "beir"
     else:
         qrels_file = folder / "qrels.jsonl"
-        records = _read_jsonl(qrels_file, ("query-id", "corpus-id", "score"))
+        records = read_jsonl(qrels_file, ("query-id", "corpus-id", "score"))
         triples = [(str(r["query-id"]), str(r["corpus-id"]),
                     _relevance(r["score"], qrels_file, i)) for i, r in records]
         layout = "mteb"

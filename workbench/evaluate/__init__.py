@@ -6,16 +6,15 @@
 * :mod:`.clustering` -- k-means with the true k, V-measure (main) and ARI;
 * :mod:`.pairs` -- average precision (main) of cosine scores for binary pair labels;
 * :mod:`.stats` -- bootstrap confidence intervals and paired tests between systems;
-* :mod:`.suite` -- :func:`run_suite`, many configurations on many tasks, cached;
+* :mod:`.suite` -- :func:`run_suite`, many configurations on many tasks, cached, one tidy
+  table; :func:`suite_figure` charts it (plotly, the ``viz`` extra);
 * :mod:`.interop` -- :class:`MTEBModel`, any configuration under the ``mteb`` package.
 
 Every evaluator takes an encoder (with encode options such as pooling, layer, prompt,
 precision) or precomputed vectors, and returns a dict of metric -> value with ``n`` and
 the main score's 95% interval under ``<main>_ci``. ``TASKS`` maps a task name to its
-evaluator and ``MAIN_METRIC`` to its main score; the CLI and the suite read both.
+evaluator and ``MAIN_METRIC`` to its main score (``tasks.py``); the CLI and the suite read both.
 """
-
-from typing import Callable
 
 from . import stats
 from .classification import evaluate_classification
@@ -25,35 +24,10 @@ from .pairs import evaluate_pairs, pairs_from_retrieval
 from .retrieval import evaluate_retrieval, ranking_metrics, retrieval_subset
 from .stats import bootstrap_ci, paired_test
 from .sts import evaluate_sts
-from .suite import Task, run_suite
-
-#: task name -> evaluator(model, dataset, **options) -> dict
-TASKS: dict[str, Callable] = {
-    "sts": evaluate_sts,
-    "retrieval": evaluate_retrieval,
-    "classification": evaluate_classification,
-    "clustering": evaluate_clustering,
-    "pairs": evaluate_pairs,
-}
-
-#: task name -> the key of its main score
-MAIN_METRIC: dict[str, str] = {"sts": "spearman", "retrieval": "ndcg@10", "classification": "accuracy",
-                               "clustering": "v_measure", "pairs": "ap"}
-
-
-def get_task(name: str) -> Callable:
-    """The evaluator registered as ``name``.
-
-    Examples
-    --------
-    >>> get_task("sts").__name__
-    'evaluate_sts'
-    """
-    if name not in TASKS:
-        raise ValueError(f"unknown task {name!r}; valid: {', '.join(TASKS)}")
-    return TASKS[name]
-
+from .suite import Task, run_suite, suite_figure
+from .tasks import MAIN_METRIC, TASKS, get_task
 
 __all__ = ["MAIN_METRIC", "MTEBModel", "TASKS", "Task", "bootstrap_ci", "evaluate_classification",
            "evaluate_clustering", "evaluate_pairs", "evaluate_retrieval", "evaluate_sts", "get_task", "paired_test",
-           "pairs_from_retrieval", "ranking_metrics", "retrieval_subset", "run_suite", "stats"]
+           "pairs_from_retrieval", "ranking_metrics", "retrieval_subset", "run_suite", "stats",
+           "suite_figure"]

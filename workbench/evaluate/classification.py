@@ -2,10 +2,10 @@
 
 MTEB trains a logistic regression (``max_iter=100``) on the embeddings of an
 undersampled training set -- at most ``samples_per_label`` texts per label -- repeats
-that ``n_experiments`` times with different draws, and reports the mean accuracy (main)
+that ``n_seeds`` times (MTEB's ``n_experiments``) with different draws, and reports the mean accuracy (main)
 and its spread; a k-nearest-neighbour vote (cosine) on the full training set gives a
 second, training-free view. The 95% interval of accuracy is a bootstrap over test texts
-of each text's share of correct predictions across experiments.
+of each text's share of correct predictions across runs.
 
 The packaged sets have no shipped split, so one is drawn with
 :func:`workbench.datasets.train_test_split` (stratified, seeded). Left out:
@@ -22,7 +22,7 @@ from sklearn.metrics import f1_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from . import stats
-from ._inputs import require_nonempty, vectors_for
+from .inputs import require_nonempty, vectors_for
 
 if TYPE_CHECKING:
     from ..datasets import TextDataset
@@ -48,7 +48,7 @@ def undersample(labels: np.ndarray, samples_per_label: int, rng: np.random.Gener
     return np.sort(np.asarray(keep, dtype=int))
 
 
-def classification_scores(X_train: np.ndarray, y_train, X_test: np.ndarray, y_test, *, n_experiments: int = 10,
+def classification_scores(X_train: np.ndarray, y_train, X_test: np.ndarray, y_test, *, n_seeds: int = 10,
                           samples_per_label: int | None = 32, k: int = 5, seed: int = 0,
                           n_resamples: int = 1000) -> dict:
     """Probe accuracy (mean over undersampled runs), macro F1 and kNN accuracy from arrays.
@@ -57,8 +57,9 @@ def classification_scores(X_train: np.ndarray, y_train, X_test: np.ndarray, y_te
     ----------
     X_train, X_test : (n, d) arrays
     y_train, y_test : (n,) label arrays
-    n_experiments : int, default 10
-        Logistic-regression runs, each on a fresh undersampled training set.
+    n_seeds : int, default 10
+        Logistic-regression runs, each on a fresh undersampled training set (independent
+        draws from one generator seeded with ``seed``).
     samples_per_label : int or None, default 32
         Training texts per label in each run (None: all). MTEB's own default is 8; its
         tasks often set more.
@@ -94,12 +95,12 @@ def classification_scores(X_train: np.ndarray, y_train, X_test: np.ndarray, y_te
     unseen = sorted(set(np.unique(y_test).tolist()) - set(classes.tolist()))
     if unseen:
         raise ValueError(f"test labels {unseen[:5]} never occur in the training part")
-    if n_experiments < 1 or (samples_per_label is not None and samples_per_label < 1) or k < 1:
-        raise ValueError("n_experiments, samples_per_label and k must be positive")
+    if n_seeds < 1 or (samples_per_label is not None and samples_per_label < 1) or k < 1:
+        raise ValueError("n_seeds, samples_per_label and k must be positive")
     rng = np.random.default_rng(seed)
     correct = np.zeros(len(y_test))
     accs, f1s = [], []
-    for _ in range(n_experiments):
+    for _ in range(n_seeds):
         idx = np.arange(len(y_train)) if samples_per_label is None else undersample(y_train, samples_per_label, rng)
         clf = LogisticRegression(max_iter=100).fit(X_train[idx], y_train[idx])
         pred = clf.predict(X_test)
@@ -108,7 +109,7 @@ def classification_scores(X_train: np.ndarray, y_train, X_test: np.ndarray, y_te
         accs.append(hit.mean())
         f1s.append(f1_score(y_test, pred, average="macro"))
     knn = KNeighborsClassifier(n_neighbors=min(k, len(y_train)), metric="cosine").fit(X_train, y_train)
-    per_example = correct / n_experiments
+    per_example = correct / n_seeds
     res = {"accuracy": float(np.mean(accs)), "accuracy_std": float(np.std(accs)), "f1": float(np.mean(f1s)),
            "knn_accuracy": float((knn.predict(X_test) == y_test).mean()), "n": int(len(y_test)),
            "n_train": int(len(y_train))}
@@ -118,7 +119,7 @@ def classification_scores(X_train: np.ndarray, y_train, X_test: np.ndarray, y_te
     return res
 
 
-def evaluate_classification(model, dataset: "TextDataset", *, test_size: float = 0.2, n_experiments: int = 10,
+def evaluate_classification(model, dataset: "TextDataset", *, test_size: float = 0.2, n_seeds: int = 10,
                             samples_per_label: int | None = 32, k: int = 5, seed: int = 0,
                             n_resamples: int = 1000, per_example: bool = False, **encode_kwargs) -> dict:
     """Logistic-regression probe (main: accuracy) and kNN accuracy on a labelled text set.
@@ -131,7 +132,7 @@ def evaluate_classification(model, dataset: "TextDataset", *, test_size: float =
     dataset : TextDataset
         Labelled texts; split into train and test with ``test_size`` and ``seed``
         (a shipped ``meta["split"]`` is kept).
-    test_size, n_experiments, samples_per_label, k, seed, n_resamples
+    test_size, n_seeds, samples_per_label, k, seed, n_resamples
         See :func:`classification_scores`.
     per_example : bool, default False
         Keep ``"per_example"`` (test texts' share of correct runs) for paired tests.
@@ -147,7 +148,7 @@ def evaluate_classification(model, dataset: "TextDataset", *, test_size: float =
     --------
     >>> import workbench as wb
     >>> res = evaluate_classification(wb.load_encoder("glove-50d"), wb.datasets.load("pang-lee-polarity"),
-    ...                               n_experiments=2, n_resamples=0)
+    ...                               n_seeds=2, n_resamples=0)
     >>> res["accuracy"] > 0.5, res["n"]
     (True, 40)
     """
@@ -162,7 +163,7 @@ def evaluate_classification(model, dataset: "TextDataset", *, test_size: float =
     train, test = train_test_split(positions, test_size=test_size, seed=seed)
     tr = np.array([int(t) for t in train.texts], dtype=int)
     te = np.array([int(t) for t in test.texts], dtype=int)
-    res = classification_scores(X[tr], dataset.labels[tr], X[te], dataset.labels[te], n_experiments=n_experiments,
+    res = classification_scores(X[tr], dataset.labels[tr], X[te], dataset.labels[te], n_seeds=n_seeds,
                                 samples_per_label=samples_per_label, k=k, seed=seed, n_resamples=n_resamples)
     if not per_example:
         del res["per_example"]

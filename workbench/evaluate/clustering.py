@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
-from ._inputs import require_nonempty, vectors_for
+from .inputs import require_nonempty, vectors_for
 
 if TYPE_CHECKING:
     from ..datasets import TextDataset

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ..options import EncodeOptions
+
 
 class MTEBModel:
     """An encoder with fixed options, callable the way ``mteb`` calls models.
@@ -31,8 +33,10 @@ class MTEBModel:
     query_prompt, doc_prompt : str, optional
         Prompts used when ``mteb`` says ``prompt_type="query"`` / ``"document"``
         (otherwise ``prompt`` from the options, if any).
-    **encode_options
-        Fixed ``Encoder.encode`` options: pooling, layer, precision, prompt, ...
+    options : EncodeOptions or dict, optional
+        Fixed encode options (pooling, layer, precision, prompt, ...).
+    **overrides
+        Fields of ``EncodeOptions`` on top of ``options``; checked here, before mteb runs.
 
     Examples
     --------
@@ -42,30 +46,31 @@ class MTEBModel:
     (2, 50)
     """
 
-    def __init__(self, encoder, *, query_prompt: str | None = None, doc_prompt: str | None = None,
-                 **encode_options: Any):
+    def __init__(self, encoder, options: EncodeOptions | dict | None = None, *, query_prompt: str | None = None,
+                 doc_prompt: str | None = None, **overrides: Any):
         self.encoder = encoder
-        self.query_prompt = query_prompt
-        self.doc_prompt = doc_prompt
-        self.encode_options = encode_options
+        self.options = EncodeOptions.from_any(options, **overrides)
+        # None: use the options' prompt; "" on a side: no prompt there
+        self.query_prompt = query_prompt and EncodeOptions(prompt=query_prompt).prompt
+        self.doc_prompt = doc_prompt and EncodeOptions(prompt=doc_prompt).prompt
+        if hasattr(encoder, "resolve"):
+            encoder.resolve(self.options)
 
     def __repr__(self) -> str:
-        return f"MTEBModel({self.encoder!r}, {self.encode_options})"
+        return f"MTEBModel({self.encoder!r}, {self.options})"
 
     def encode(self, sentences, *, task_name: str | None = None, prompt_type: Any = None,
                batch_size: int | None = None, **mteb_kwargs: Any) -> np.ndarray:
         """Embed ``sentences`` (a list of str, or batches of ``{"text": [...]}``) -> (n, d) float32."""
         texts = _flatten(sentences)
-        opts = dict(self.encode_options)
+        opts = self.options
         kind = getattr(prompt_type, "value", prompt_type)  # mteb passes an enum or a string
         if kind == "query" and self.query_prompt is not None:
-            opts["prompt"] = self.query_prompt
+            opts = opts.replace(prompt=self.query_prompt)
         elif kind in ("document", "passage") and self.doc_prompt is not None:
-            opts["prompt"] = self.doc_prompt
-        if batch_size:
-            opts.setdefault("batch_size", int(batch_size))
-        opts.setdefault("show_progress", mteb_kwargs.get("show_progress_bar"))
-        return self.encoder.encode(texts, **opts)
+            opts = opts.replace(prompt=self.doc_prompt)
+        run = {"batch_size": int(batch_size)} if batch_size else {}
+        return self.encoder.encode(texts, options=opts, show_progress=mteb_kwargs.get("show_progress_bar"), **run)
 
 
 def _flatten(sentences) -> list[str]:

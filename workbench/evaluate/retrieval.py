@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 import numpy as np
 
 from ..search import exact_search
+from ..vectors import check_vectors
 from . import stats
-from ._inputs import check_vectors, is_encoder, reject_name, require_nonempty
+from .inputs import is_encoder, reject_name, require_nonempty
 
 if TYPE_CHECKING:
     from ..datasets import RetrievalDataset
@@ -208,7 +209,8 @@ def evaluate_retrieval(model, dataset: "RetrievalDataset", *, k_values: Sequence
     n_resamples : int, default 1000
         Bootstrap resamples for ``ndcg@10_ci`` (0 skips it).
     **encode_kwargs
-        Passed to ``Encoder.encode`` (pooling, layer, precision, ...).
+        Passed to ``Encoder.encode``: ``options=`` (an ``EncodeOptions``) and any of its
+        fields (pooling, layer, precision, ...), ``batch_size``, ``cache``.
 
     Returns
     -------
@@ -234,8 +236,8 @@ def evaluate_retrieval(model, dataset: "RetrievalDataset", *, k_values: Sequence
             raise ValueError("precomputed vectors must be a (query_vectors, doc_vectors) pair")
         if encode_kwargs or query_prompt or doc_prompt:
             raise TypeError("encode options and prompts only apply to an encoder, not precomputed vectors")
-        Q = check_vectors(model[0], "query_vectors", len(qids))
-        X = check_vectors(model[1], "doc_vectors", len(dids))
+        Q = check_vectors(model[0], "query_vectors", n_rows=len(qids), dtype=np.float32)
+        X = check_vectors(model[1], "doc_vectors", n_rows=len(dids), dtype=np.float32)
     elif hasattr(model, "fit") and hasattr(model, "search") and not is_encoder(model):  # BM25 and alike
         if dim is not None or index is not None or encode_kwargs:
             raise TypeError(f"dim, index and encode options do not apply to a lexical model ({model!r})")
@@ -243,12 +245,14 @@ def evaluate_retrieval(model, dataset: "RetrievalDataset", *, k_values: Sequence
         _, ids = model.search(dataset.query_texts, k_max)
         Q = X = None
     elif is_encoder(model):
-        prompt = encode_kwargs.pop("prompt", None)
         encode_kwargs.setdefault("show_progress", None)
-        Q = check_vectors(model.encode(dataset.query_texts, prompt=query_prompt or prompt, **encode_kwargs),
-                          "query vectors", len(qids))
-        X = check_vectors(model.encode(dataset.documents, prompt=doc_prompt or prompt, **encode_kwargs),
-                          "document vectors", len(dids))
+        # a side's own prompt replaces the shared one (from prompt= or options=); otherwise the shared one holds
+        q_side = {"prompt": query_prompt} if query_prompt else {}
+        d_side = {"prompt": doc_prompt} if doc_prompt else {}
+        Q = check_vectors(model.encode(dataset.query_texts, **{**encode_kwargs, **q_side}),
+                          "query vectors", n_rows=len(qids), dtype=np.float32)
+        X = check_vectors(model.encode(dataset.documents, **{**encode_kwargs, **d_side}),
+                          "document vectors", n_rows=len(dids), dtype=np.float32)
     else:
         raise TypeError(f"model must be an Encoder, a BM25 or a (query_vectors, doc_vectors) tuple, "
                         f"got {type(model).__name__}")

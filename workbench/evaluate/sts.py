@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import stats
 
+from ..vectors import check_vectors
 from . import stats as wb_stats
-from ._inputs import check_vectors, reject_name, require_nonempty
+from .inputs import reject_name, require_nonempty
 
 if TYPE_CHECKING:
     from ..datasets import PairDataset
@@ -47,12 +48,14 @@ def pair_vectors(model, pairs: "PairDataset", **encode_kwargs) -> tuple[np.ndarr
             raise ValueError("precomputed vectors must be a (vectors1, vectors2) pair")
         if encode_kwargs:
             raise TypeError(f"encode options {sorted(encode_kwargs)} only apply to an encoder, not vectors")
-        return check_vectors(model[0], "vectors1", len(pairs)), check_vectors(model[1], "vectors2", len(pairs))
+        return (check_vectors(model[0], "vectors1", n_rows=len(pairs), dtype=np.float32),
+                check_vectors(model[1], "vectors2", n_rows=len(pairs), dtype=np.float32))
     # each distinct text is embedded once (Lee's 1,225 pairs hold only 50 documents)
     unique = list(dict.fromkeys([*pairs.text1, *pairs.text2]))
     row = {t: i for i, t in enumerate(unique)}
     encode_kwargs.setdefault("show_progress", None)
-    vectors = check_vectors(model.encode(unique, **encode_kwargs), "encoded vectors", len(unique))
+    vectors = check_vectors(model.encode(unique, **encode_kwargs), "encoded vectors", n_rows=len(unique),
+                            dtype=np.float32)
     return vectors[[row[t] for t in pairs.text1]], vectors[[row[t] for t in pairs.text2]]
 
 

@@ -4,8 +4,9 @@
 pooling, layer, prompt, precision; or ``"bm25"``) on each :class:`Task` (a task type
 from ``TASKS`` and a data set: a packaged name, a file or folder, or a loaded data set,
 optionally cut to a deterministic subset). It returns a tidy DataFrame -- one row per
-configuration, task and metric, with the main score's 95% interval -- and a plotly bar
-chart of the main scores with their intervals.
+configuration, task and metric, with the main score's 95% interval. :func:`suite_figure`
+draws the main scores with their intervals as a plotly bar chart, on request (plotly comes
+with the ``viz`` extra; the table needs none of it).
 
 Each (configuration, task) result is stored in the workbench cache (namespace
 ``suite``, written atomically) under a key of everything that changes it, so rerunning
@@ -24,7 +25,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import cache, progress
+from .. import progress
+from ..cache import atomic_write_bytes, cache_dir, hash_texts, make_key
+from ..encoder import check_batch_size
+from ..options import FIELDS, EncodeOptions
 
 _VERSION = 1  # bump when a metric's definition changes, so old cached results are not reused
 
@@ -128,14 +132,14 @@ def _content_hash(ds) -> str:
     parts = []
     for name in ("text1", "text2", "texts", "documents", "query_texts"):
         if hasattr(ds, name):
-            parts.append(cache.hash_texts(getattr(ds, name)))
+            parts.append(hash_texts(getattr(ds, name)))
     for name in ("scores", "labels"):
         value = getattr(ds, name, None)
         if value is not None:
-            parts.append(cache.hash_texts([str(v) for v in np.asarray(value).tolist()]))
+            parts.append(hash_texts([str(v) for v in np.asarray(value).tolist()]))
     if hasattr(ds, "qrels"):
-        parts.append(cache.make_key(qrels=ds.qrels, docs=ds.doc_ids, queries=ds.query_ids))
-    return cache.make_key(kind=type(ds).__name__, parts=parts)
+        parts.append(make_key(qrels=ds.qrels, docs=ds.doc_ids, queries=ds.query_ids))
+    return make_key(kind=type(ds).__name__, parts=parts)
 
 
 #: the default tasks: every task type on packaged data, subsets sized for a laptop CPU
@@ -148,7 +152,8 @@ DEFAULT_TASKS: tuple[Task, ...] = (
 )
 
 _COUNTS = {"n", "n_train", "n_clusters", "positives"}  # sizes in a result, not metrics: no rows of their own
-_ENCODE_KEYS = ("pooling", "layer", "prompt", "precision", "normalize", "max_length", "query_prompt", "doc_prompt")
+#: configuration keys besides ``model`` and ``label``: every encode option, the per-side prompts, the batch size
+_ENCODE_KEYS = (*FIELDS, "query_prompt", "doc_prompt", "batch_size")
 
 
 def _config(spec) -> dict:
@@ -162,6 +167,14 @@ def _config(spec) -> dict:
         raise ValueError(f"unknown configuration keys {sorted(unknown)}; "
                          f"valid: model, label, {', '.join(_ENCODE_KEYS)}")
     cfg = dict(spec)
+    # checked now, before any model runs: the same validation Encoder.encode applies
+    fields = EncodeOptions.from_any({k: cfg[k] for k in FIELDS if k in cfg})
+    cfg.update({k: getattr(fields, k) for k in FIELDS if k in cfg})
+    for side in ("query_prompt", "doc_prompt"):
+        if side in cfg:
+            cfg[side] = EncodeOptions(prompt=cfg[side]).prompt
+    if "batch_size" in cfg:
+        check_batch_size(cfg["batch_size"])
     model = cfg["model"]
     name = model if isinstance(model, str) else getattr(model, "name", type(model).__name__)
     if "label" not in cfg:
@@ -181,7 +194,7 @@ def _model_identity(model) -> str:
 
 
 def _cache_path(key: str) -> Path:
-    return cache.cache_dir() / "suite" / key[:2] / f"{key}.json"
+    return cache_dir() / "suite" / key[:2] / f"{key}.json"
 
 
 def _jsonable(result: dict) -> dict:
@@ -195,21 +208,22 @@ def _jsonable(result: dict) -> dict:
 
 
 def run_suite(configs: Sequence, tasks: Sequence[Task | str] | None = None, *, n_resamples: int = 1000,
-              use_cache: bool = True, show_progress: bool | None = None) -> tuple[pd.DataFrame, Any]:
-    """Evaluate every configuration on every task; a tidy table and a figure.
+              cache: bool = True, show_progress: bool | None = None) -> pd.DataFrame:
+    """Evaluate every configuration on every task; one tidy table (``suite_figure`` charts it).
 
     Parameters
     ----------
     configs : list
         Model names (``"minilm"``, ``"bm25"``) or dicts with ``model`` (a name or a
-        loaded encoder) and encode options (``pooling``, ``layer``, ``prompt``,
-        ``precision``, ``normalize``, ``max_length``, ``query_prompt``,
-        ``doc_prompt``), plus an optional ``label``. BM25 runs on retrieval tasks only.
+        loaded encoder), any field of :class:`~workbench.options.EncodeOptions`
+        (``pooling``, ``layer``, ``normalize``, ``prompt``, ``precision``,
+        ``max_length``, ``attention``, ``add_eos``), ``query_prompt`` / ``doc_prompt``,
+        ``batch_size`` and an optional ``label``. BM25 runs on retrieval tasks only.
     tasks : list of Task or str, optional
         Tasks, or strings ``"kind:data"``; default ``DEFAULT_TASKS``.
     n_resamples : int, default 1000
         Bootstrap resamples of each main score's interval.
-    use_cache : bool, default True
+    cache : bool, default True
         Read and write per-(configuration, task) results in the cache.
     show_progress : bool, optional
 
@@ -217,13 +231,12 @@ def run_suite(configs: Sequence, tasks: Sequence[Task | str] | None = None, *, n
     -------
     table : pandas.DataFrame
         Columns ``config, task, metric, score, ci_low, ci_high, n, main, cached``; the
-        interval is filled for main scores.
-    figure : plotly.graph_objects.Figure
-        Main score per task, one bar per configuration, with 95% error bars.
+        interval is filled for main scores. ``suite_figure(table)`` draws the main score
+        per task, one bar per configuration, with 95% error bars.
 
     Examples
     --------
-    >>> table, fig = run_suite(["minilm"], ["sts:lee-pairs"], n_resamples=100)
+    >>> table = run_suite(["minilm"], ["sts:lee-pairs"], n_resamples=100)
     >>> table.query("main")[["task", "metric"]].values.tolist()
     [['sts:lee-pairs', 'spearman']]
     """
@@ -251,11 +264,12 @@ def run_suite(configs: Sequence, tasks: Sequence[Task | str] | None = None, *, n
                 bar.update(1)
                 if lexical and task.kind != "retrieval":
                     continue  # a lexical model has no vectors to score pairs, classes or clusters
-                key = cache.make_key(kind="suite", version=_VERSION, model=_model_identity(model), encode=opts,
-                                     task=task.identity(), n_resamples=n_resamples)
+                key = make_key(kind="suite", version=_VERSION, model=_model_identity(model),
+                               encode={k: v for k, v in opts.items() if k != "batch_size"},
+                               task=task.identity(), n_resamples=n_resamples)
                 path = _cache_path(key)
                 result, cached = None, False
-                if use_cache and path.exists():
+                if cache and path.exists():
                     try:
                         result, cached = json.loads(path.read_text()), True
                     except (OSError, ValueError):
@@ -265,8 +279,8 @@ def run_suite(configs: Sequence, tasks: Sequence[Task | str] | None = None, *, n
                         datasets[ti] = task.load()
                     result = _jsonable(_evaluate(TASKS[task.kind], task, model, opts, datasets[ti], encoders,
                                                  n_resamples, show_progress))
-                    if use_cache:
-                        cache.atomic_write_bytes(path, json.dumps(result).encode())
+                    if cache:
+                        atomic_write_bytes(path, json.dumps(result).encode())
                 main = MAIN_METRIC[task.kind]
                 for metric, value in result.items():
                     if metric in _COUNTS or isinstance(value, list):
@@ -277,7 +291,7 @@ def run_suite(configs: Sequence, tasks: Sequence[Task | str] | None = None, *, n
                                  "cached": cached})
     table = pd.DataFrame(rows, columns=["config", "task", "metric", "score", "ci_low", "ci_high", "n", "main",
                                         "cached"])
-    return table, suite_figure(table)
+    return table
 
 
 def _evaluate(fn, task: Task, model, opts: dict, data, encoders: dict, n_resamples: int, show_progress) -> dict:
@@ -304,6 +318,9 @@ def _evaluate(fn, task: Task, model, opts: dict, data, encoders: dict, n_resampl
 def suite_figure(table: pd.DataFrame, *, title: str = "Main score per task (95% bootstrap interval)"):
     """Grouped bar chart of the main scores in a :func:`run_suite` table, with error bars.
 
+    Needs plotly (the ``viz`` extra); without it this raises
+    :class:`~workbench.packages.MissingExtra` naming the pip command.
+
     Examples
     --------
     >>> t = pd.DataFrame({"config": ["a"], "task": ["sts:x"], "metric": ["spearman"], "score": [0.5],
@@ -311,8 +328,9 @@ def suite_figure(table: pd.DataFrame, *, title: str = "Main score per task (95% 
     >>> [round(v, 2) for v in suite_figure(t).data[0].error_y.array]
     [0.1]
     """
-    import plotly.graph_objects as go  # noqa: PLC0415
+    from ..packages import require  # noqa: PLC0415
 
+    go = require("plotly.graph_objects", "viz", "suite_figure")
     main = table[table["main"]]
     fig = go.Figure()
     for config, part in main.groupby("config", sort=False):

@@ -47,7 +47,8 @@ def heatmap(df: pd.DataFrame, x: str = "layer", y: str = "pooling", *, alpha: fl
     """A plotly heatmap of the scores over two sweep columns, with significance marks.
 
     Every other cell column must be fixed (select a slice first). Hovering shows the
-    score's interval and the paired test against the sweep's baseline.
+    score's interval and the paired test against the sweep's baseline. Needs plotly (the
+    ``viz`` extra); :func:`best_worst` and :func:`summarize` do not.
 
     Examples
     --------
@@ -59,8 +60,9 @@ def heatmap(df: pd.DataFrame, x: str = "layer", y: str = "pooling", *, alpha: fl
     >>> [list(r) for r in fig.data[0].text]
     [['0.500', '0.600 ◆'], ['0.200 ▼', '0.300 ▼']]
     """
-    import plotly.graph_objects as go  # noqa: PLC0415
+    from ..packages import require  # noqa: PLC0415
 
+    go = require("plotly.graph_objects", "viz", "heatmap")
     for col in (x, y):
         if col not in CELL and col not in df.columns:
             raise ValueError(f"{col!r} is not a column of the sweep; use one of {', '.join(CELL)}")

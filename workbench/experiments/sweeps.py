@@ -1,7 +1,7 @@
 """The pooling sweep: every (prompt, attention, pooling, layer, dim) cell scored, with paired tests.
 
 :func:`sweep` embeds a task's texts once per (prompt, attention) with
-:func:`~workbench.experiments.grid.pool_grid`, then scores every pooling x layer x
+:meth:`~workbench.encoder.Encoder.encode_poolings`, then scores every pooling x layer x
 truncated-width cell from those vectors with the task's evaluator (STS, retrieval or
 classification from :mod:`workbench.evaluate`), keeping each cell's per-example
 outputs; every cell is then compared with one baseline cell by
@@ -24,12 +24,14 @@ from ..evaluate.classification import evaluate_classification
 from ..evaluate.retrieval import evaluate_retrieval, truncate
 from ..evaluate.stats import bootstrap_ci, paired_test
 from ..evaluate.sts import evaluate_sts
+from ..options import EncodeOptions
 from ..pooling import POOLING_MODES, parse_mode
-from ..prompts import check_prompt
-from .grid import pool_grid
 
 #: task types :func:`sweep` runs (each has a per-example score for the paired test)
 SWEEP_TASKS = ("sts", "retrieval", "classification")
+
+
+DEFAULTS = EncodeOptions()
 
 
 def _listed(value, default) -> list:
@@ -62,7 +64,7 @@ def _prompt_entries(prompts, task: str) -> list[tuple[str, Any, Any]]:
             q, d = p
         else:
             q = d = p
-        out.append((str(label), check_prompt(q), check_prompt(d)))
+        out.append((str(label), EncodeOptions(prompt=q).prompt, EncodeOptions(prompt=d).prompt))
     labels = [x[0] for x in out]
     if len(set(labels)) != len(labels):
         raise ValueError(f"prompt labels must be distinct, got {labels}; pass a dict label -> prompt")
@@ -99,8 +101,9 @@ def _task_setup(task: str, ds) -> tuple[dict, Any, str]:
 
 def sweep(encoder, task, data=None, *, poolings: Sequence[str] | None = None, layers="all", prompts=None,
           attention=None, dims: Sequence[int] | None = None, baseline: dict | None = None,
-          n_resamples: int = 1000, alpha: float = 0.05, show_progress: bool | None = None,
-          cache_vectors: bool = True, **encode_kwargs) -> pd.DataFrame:
+          n_resamples: int = 1000, alpha: float = 0.05, options: EncodeOptions | dict | None = None,
+          batch_size: int = 32, cache: bool = True, show_progress: bool | None = None,
+          **overrides) -> pd.DataFrame:
     """Score every (prompt, attention, pooling, layer, dim) cell on a task, with CIs and paired tests.
 
     Parameters
@@ -131,8 +134,15 @@ def sweep(encoder, task, data=None, *, poolings: Sequence[str] | None = None, la
         embedding layer gives) gets NaN score, interval and test.
     alpha : float, default 0.05
         Level stored with the table (``significant`` column).
-    **encode_kwargs
-        ``batch_size``, ``precision``, ``max_length``, ``add_eos`` for the encoder.
+    options : EncodeOptions or dict, optional
+        Encode options shared by every cell (``normalize``, ``precision``,
+        ``max_length``, ``add_eos``); the swept ones (pooling, layer, prompt,
+        attention) come from the arguments above.
+    batch_size : int, default 32
+    cache : bool, default True
+        Read and write the vector cache.
+    **overrides
+        Fields of ``EncodeOptions`` on top of ``options``.
 
     Returns
     -------
@@ -164,6 +174,11 @@ def sweep(encoder, task, data=None, *, poolings: Sequence[str] | None = None, la
         ds = Task(task, data).load() if task in SWEEP_TASKS else None
     if kind not in SWEEP_TASKS:
         raise ValueError(f"sweep runs tasks {', '.join(SWEEP_TASKS)}; got {kind!r}")
+    shared = EncodeOptions.from_any(options, **overrides)
+    swept = [f for f in ("pooling", "layer", "prompt", "attention") if getattr(shared, f) != getattr(DEFAULTS, f)]
+    if swept:
+        raise ValueError(f"sweep varies {', '.join(swept)} itself: pass them as poolings=, layers=, prompts=, "
+                         "attention=, not as encode options")
     n_layers = encoder.n_layers + 1
     supported = [m for m in POOLING_MODES if (m != "cls" or getattr(encoder.tokenizer, "cls_token", None))
                  and (m != "first_last_avg" or n_layers > 1)]
@@ -173,13 +188,12 @@ def sweep(encoder, task, data=None, *, poolings: Sequence[str] | None = None, la
     else:
         layer_ids = []
         for layer in _listed(layers, []):
-            encoder._check_layer(layer)
-            layer_ids.append(int(layer) % n_layers)
+            layer_ids.append(encoder.resolve(shared, layer=layer).layer % n_layers)
         layer_ids = list(dict.fromkeys(layer_ids))
     entries = _prompt_entries(prompts, kind)
-    attentions = [encoder._check_attention(a) for a in _listed(attention, [None])]
+    attentions = [encoder.resolve(shared, attention=a).attention for a in _listed(attention, [None])]
     for m in modes:  # every option checked before the first forward pass
-        encoder._options(pooling=m, layer="all", attention=attentions[0], **encode_kwargs)
+        encoder.resolve(shared, pooling=m, attention=attentions[0])
     width = encoder.dim
     dim_list = [width] if dims is None else [int(d) for d in _listed(dims, [])]
     bad = [d for d in dim_list if not 1 <= d <= width]
@@ -195,9 +209,9 @@ def sweep(encoder, task, data=None, *, poolings: Sequence[str] | None = None, la
             for role, (texts, side) in roles.items():
                 p = q_prompt if side == "query" else d_prompt
                 if (role, p, att) not in grids:
-                    grids[role, p, att] = pool_grid(encoder, texts, modes, prompt=p, attention=att,
-                                                    cache_vectors=cache_vectors, show_progress=show_progress,
-                                                    **encode_kwargs)
+                    grids[role, p, att] = encoder.encode_poolings(
+                        texts, modes, shared.replace(prompt=p, attention=att), batch_size=batch_size, cache=cache,
+                        show_progress=show_progress)
                 vec[role] = grids[role, p, att]
             for m in modes:
                 for layer in layer_ids:
@@ -256,8 +270,7 @@ def _baseline(baseline, df, encoder, entries, attentions, modes, layer_ids, dims
     if unknown:
         raise ValueError(f"baseline keys {unknown} are unknown; valid: {', '.join(base)}")
     if "layer" in given:
-        encoder._check_layer(given["layer"])
-        given["layer"] = int(given["layer"]) % (encoder.n_layers + 1)
+        given["layer"] = encoder.resolve(layer=given["layer"]).layer % (encoder.n_layers + 1)
     base.update(given)
     cell = tuple(base[k] for k in ("prompt", "attention", "pooling", "layer", "dim"))
     if not ((df.prompt == cell[0]) & (df.attention == cell[1]) & (df.pooling == cell[2]) & (df.layer == cell[3])

@@ -1,10 +1,11 @@
-"""Shared machinery of the geometry metrics: input validation and the lazily computed
+"""Shared machinery of the geometry metrics: the validated array and the lazily computed
 pieces several metrics reuse (mean, covariance eigendecomposition, unit rows and their
 moments, the kNN graph's cache).
 
-``check_vectors`` is public; ``_Prepared`` is how ``geometry.report`` computes each
-expensive piece once. The metrics themselves live in ``geometry.py``,
-``spectrum.py`` and ``knn.py``.
+:class:`PreparedVectors` is how ``geometry.report`` computes each expensive piece once;
+every metric accepts one in place of an array, and :func:`prepare` turns either into
+one. Inputs are checked by :func:`workbench.vectors.check_vectors` with ``MIN_ROWS`` and
+``MIN_DIM``. The metrics themselves live in ``cosine.py``, ``spectrum.py`` and ``knn.py``.
 """
 
 from __future__ import annotations
@@ -16,35 +17,41 @@ from typing import Any
 import numpy as np
 
 from ..linalg import sym_eigh
-from ..vectors import check_vectors as _check
+from ..vectors import check_vectors
 
 _CHUNK = 8192  # rows per float64 block when accumulating moments
+MIN_ROWS = 2  # a covariance, a pair of distinct rows and a neighbour all need two rows
+MIN_DIM = 2  # one column has no geometry to speak of (no angles, no spectrum)
 
 
 class GeometryWarning(UserWarning):
     """A metric was computed where its estimate is known to be biased or unstable."""
 
 
-# ---------------------------------------------------------------------- validation
-def check_vectors(X: Any, name: str = "X", *, min_rows: int = 2) -> np.ndarray:
-    """Vectors a geometry metric can use: finite, ``n >= min_rows`` and ``d >= 2`` (see ``workbench.vectors``).
+class PreparedVectors:
+    """A validated ``(n, d)`` array with the shared, lazily computed pieces the metrics need.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        Finite, ``n >= MIN_ROWS`` and ``d >= MIN_DIM``.
+    knn_sample : int
+        Rows the kNN-based metrics use at most (a seeded random sample).
+    seed : int
+        Seed of that sample.
 
     Examples
     --------
-    >>> check_vectors([[1.0, 0.0], [0.0, 1.0]]).shape
-    (2, 2)
+    >>> P = PreparedVectors(np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]))
+    >>> P.n, P.d, P.mean.tolist()
+    (3, 2, [0.6666666666666666, 1.0])
     """
-    return _check(X, name, min_rows=min_rows, min_dim=2)
-
-
-class _Prepared:
-    """A validated array with the shared, lazily computed pieces the metrics need."""
 
     def __init__(self, X: Any, *, knn_sample: int = 10_000, seed: int = 0):
-        self.X = check_vectors(X)
+        self.X = check_vectors(X, min_rows=MIN_ROWS, min_dim=MIN_DIM)
         self.n, self.d = self.X.shape
         self.knn_sample, self.seed = int(knn_sample), int(seed)
-        self._knn: dict = {}
+        self.knn_cache: dict = {}  # the kNN graph and its sampled rows, filled by ``knn.py``
 
     def blocks(self, centred: bool = False):
         """Row blocks at the input's precision (products inside a block run in it; sums
@@ -96,5 +103,13 @@ class _Prepared:
         return S, sq, G
 
 
-def _prepared(X) -> _Prepared:
-    return X if isinstance(X, _Prepared) else _Prepared(X)
+def prepare(X: Any, *, knn_sample: int = 10_000, seed: int = 0) -> PreparedVectors:
+    """``X`` itself if it is already a :class:`PreparedVectors`, else ``X`` validated and wrapped in one.
+
+    Examples
+    --------
+    >>> P = prepare([[1.0, 0.0], [0.0, 1.0]])
+    >>> prepare(P) is P
+    True
+    """
+    return X if isinstance(X, PreparedVectors) else PreparedVectors(X, knn_sample=knn_sample, seed=seed)

@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .core import GeometryWarning, _Prepared
+from .core import GeometryWarning, PreparedVectors, prepare
 
 _MIN_NEIGHBOURS = 20  # one graph serves TwoNN (2), hubness (10) and MLE (20)
 
 
-def knn_graph(P: _Prepared, k: int) -> tuple[np.ndarray, np.ndarray]:
+def knn_graph(P: PreparedVectors, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``k``-NN (self excluded) of the sampled rows: float64 distances and indices,
     both ``(m, k)``, nearest first; indices refer to the sampled rows."""
     import faiss  # noqa: PLC0415
@@ -41,7 +41,7 @@ def knn_graph(P: _Prepared, k: int) -> tuple[np.ndarray, np.ndarray]:
     if k >= m:
         raise ValueError(f"k = {k} neighbours need more than {k} rows, got {m}")
     kk = max(k, min(_MIN_NEIGHBOURS, m - 1))
-    cached = P._knn.get("graph")
+    cached = P.knn_cache.get("graph")
     if cached is None or cached[0].shape[1] < k:
         Xs = np.ascontiguousarray(P.X[rows], dtype=np.float32)
         index = faiss.IndexFlatL2(P.d)
@@ -56,22 +56,18 @@ def knn_graph(P: _Prepared, k: int) -> tuple[np.ndarray, np.ndarray]:
             dist[s:s + 1024] = np.linalg.norm(X64[ids[s:s + 1024]] - X64[s:s + 1024, None], axis=2)
         order = np.argsort(dist, axis=1, kind="stable")
         cached = (np.take_along_axis(dist, order, 1), np.take_along_axis(ids, order, 1))
-        P._knn["graph"] = cached
+        P.knn_cache["graph"] = cached
     return cached[0][:, :k], cached[1][:, :k]
 
 
-def _sample_rows(P: _Prepared) -> np.ndarray:
-    if "rows" not in P._knn:
+def _sample_rows(P: PreparedVectors) -> np.ndarray:
+    if "rows" not in P.knn_cache:
         if P.n > P.knn_sample:
             rng = np.random.default_rng(P.seed)
-            P._knn["rows"] = np.sort(rng.choice(P.n, P.knn_sample, replace=False))
+            P.knn_cache["rows"] = np.sort(rng.choice(P.n, P.knn_sample, replace=False))
         else:
-            P._knn["rows"] = np.arange(P.n)
-    return P._knn["rows"]
-
-
-def _prep(X: Any, knn_sample: int, seed: int) -> _Prepared:
-    return X if isinstance(X, _Prepared) else _Prepared(X, knn_sample=knn_sample, seed=seed)
+            P.knn_cache["rows"] = np.arange(P.n)
+    return P.knn_cache["rows"]
 
 
 def _drop_duplicates(dist: np.ndarray) -> np.ndarray:
@@ -97,7 +93,7 @@ def twonn_dimension(X: Any, *, discard_fraction: float = 0.1, knn_sample: int = 
     """
     if not 0 <= discard_fraction < 1:
         raise ValueError(f"discard_fraction must be in [0, 1), got {discard_fraction}")
-    P = _prep(X, knn_sample, seed)
+    P = prepare(X, knn_sample=knn_sample, seed=seed)
     dist = _drop_duplicates(knn_graph(P, 2)[0])
     mu = np.sort(dist[:, 1] / dist[:, 0])
     n_all = len(mu)
@@ -127,7 +123,7 @@ def mle_dimension(X: Any, *, k: int = 20, knn_sample: int = 10_000, seed: int = 
     """
     if k < 3:
         raise ValueError(f"k must be at least 3, got {k}")
-    P = _prep(X, knn_sample, seed)
+    P = prepare(X, knn_sample=knn_sample, seed=seed)
     dist = _drop_duplicates(knn_graph(P, k)[0])
     inv = np.log(dist[:, -1:] / dist[:, :-1]).sum(axis=1) / (k - 1)
     if inv.mean() <= 0:
@@ -148,7 +144,7 @@ def hubness(X: Any, *, k: int = 10, knn_sample: int = 10_000, seed: int = 0) -> 
     >>> hubness(rng.normal(size=(2000, 100))) > 1.0
     True
     """
-    P = _prep(X, knn_sample, seed)
+    P = prepare(X, knn_sample=knn_sample, seed=seed)
     ids = knn_graph(P, k)[1]
     counts = np.bincount(ids.ravel(), minlength=len(ids)).astype(np.float64)
     if counts.std() == 0:

@@ -16,8 +16,8 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from .. import cache
-from . import check_metrics, report
+from ..cache import atomic_write_bytes, entry_path, hash_texts, make_key
+from .registry import check_metrics, report
 from .tokens import token_geometry
 
 _VERSION = 1  # bump when a metric's definition changes, to invalidate cached tables
@@ -25,7 +25,7 @@ COLUMNS = ["layer", "pooling", "metric", "value"]
 
 
 def _cached(key: str, compute) -> list[list]:
-    path = cache.entry_path(key, "geometry").with_suffix(".json")
+    path = entry_path(key, "geometry").with_suffix(".json")
     if path.exists():
         try:
             rows = json.loads(path.read_text())
@@ -36,13 +36,13 @@ def _cached(key: str, compute) -> list[list]:
             warnings.warn(f"workbench cache entry {path} is damaged ({exc}); recomputing it", RuntimeWarning,
                           stacklevel=3)
     rows = compute()
-    cache.atomic_write_bytes(path, json.dumps(rows).encode())
+    atomic_write_bytes(path, json.dumps(rows).encode())
     return rows
 
 
 def layerwise(encoder, texts: Sequence[str], metrics: Any = ("average_cosine", "isoscore", "effective_rank"),
               pooling: str | Sequence[str] = "mean", *, normalize: bool = False, knn_sample: int = 10_000,
-              min_contexts: int = 5, max_length: int | None = 128, use_cache: bool = True,
+              min_contexts: int = 5, max_length: int | None = 128, cache: bool = True,
               show_progress: bool | None = None) -> pd.DataFrame:
     """Geometry of every layer of ``encoder`` on ``texts`` as a tidy DataFrame.
 
@@ -59,7 +59,7 @@ def layerwise(encoder, texts: Sequence[str], metrics: Any = ("average_cosine", "
         L2-normalise pooled vectors first (cosine metrics do not change; IsoScore does).
     knn_sample, min_contexts, max_length
         Passed to ``geometry.report``, ``token_geometry`` and the encoder.
-    use_cache : bool
+    cache : bool
         Read and write the on-disk table cache.
 
     Returns
@@ -83,7 +83,7 @@ def layerwise(encoder, texts: Sequence[str], metrics: Any = ("average_cosine", "
         raise ValueError("'alignment' needs positive pairs; layerwise does not take them — use geometry.report")
     rows: list[list] = []
     for p in poolings:
-        key = cache.make_key(kind="layerwise", version=_VERSION, model=encoder.identity, texts=cache.hash_texts(texts),
+        key = make_key(kind="layerwise", version=_VERSION, model=encoder.identity, texts=hash_texts(texts),
                              pooling=p, metrics=names if p != "tokens" else None, normalize=normalize,
                              knn_sample=knn_sample, min_contexts=min_contexts if p == "tokens" else None,
                              max_length=max_length)
@@ -94,12 +94,12 @@ def layerwise(encoder, texts: Sequence[str], metrics: Any = ("average_cosine", "
                                     show_progress=show_progress)
                 return [[int(r.layer), "tokens", r.metric, float(r.value)] for r in df.itertuples()]
             H = encoder.encode_layers(texts, pooling=p, normalize=normalize, max_length=max_length,
-                                      show_progress=show_progress, cache=use_cache)
+                                      show_progress=show_progress, cache=cache)
             out = []
             for layer, X in enumerate(H):
                 res = report(X, metrics=names, knn_sample=knn_sample, errors="warn")
                 out += [[layer, p, m, float(v)] for m, v in res.items() if m not in ("n", "dim")]
             return out
 
-        rows += _cached(key, compute) if use_cache else compute()
+        rows += _cached(key, compute) if cache else compute()
     return pd.DataFrame(rows, columns=COLUMNS)

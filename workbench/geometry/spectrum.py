@@ -1,6 +1,6 @@
 """Spectrum-based isotropy: explained variance, effective rank, IsoScore and
 partition-function isotropy, all from the covariance (or second-moment) eigendecomposition
-of an ``(n, d)`` array, computed once in float64 and shared through ``_Prepared``.
+of an ``(n, d)`` array, computed once in float64 and shared through ``core.PreparedVectors``.
 
 Left out: IsoScore* (covariance shrinkage) and any plotting.
 """
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..linalg import sym_eigh
-from .core import _prepared
+from .core import prepare
 
 
 # ---------------------------------------------------------------------- spectrum and isotropy
@@ -24,7 +24,7 @@ def explained_variance(X: Any) -> np.ndarray:
     >>> explained_variance([[0.0, 0.0], [2.0, 0.0], [0.0, 1.0], [2.0, 1.0]]).round(2).tolist()
     [0.8, 0.2]
     """
-    vals = _prepared(X).cov_eigh[0]
+    vals = prepare(X).cov_eigh[0]
     return vals / vals.sum()
 
 
@@ -55,7 +55,7 @@ def effective_rank(X: Any) -> float:
     >>> round(effective_rank(np.random.default_rng(0).normal(size=(4000, 8))), 1)
     8.0
     """
-    vals = _prepared(X).cov_eigh[0]
+    vals = prepare(X).cov_eigh[0]
     sv = np.sqrt(vals)
     p = sv[sv > 0] / sv.sum()
     return float(np.exp(-np.sum(p * np.log(p))))
@@ -96,7 +96,7 @@ def isoscore(X: Any) -> float:
     >>> round(isoscore(rng.normal(size=(20000, 3)) * [1, 1, 0]), 2)   # a disk in R^3
     0.5
     """
-    return isoscore_from_variances(_prepared(X).cov_eigh[0])
+    return isoscore_from_variances(prepare(X).cov_eigh[0])
 
 
 def partition_isotropy(X: Any) -> float:
@@ -112,7 +112,7 @@ def partition_isotropy(X: Any) -> float:
     >>> round(partition_isotropy(X), 6)
     1.0
     """
-    P = _prepared(X)
+    P = prepare(X)
     _, vecs = P.cov_eigh
     second = (P.n - 1) * (vecs * P.cov_eigh[0]) @ vecs.T + P.n * np.outer(P.mean, P.mean)  # W^T W
     _, dirs = sym_eigh(second)

@@ -97,8 +97,8 @@ def self_similarity(occurrences: dict[str, np.ndarray], *, min_contexts: int = 5
     return float(np.mean(values))
 
 
-def token_states(encoder, texts: Sequence[str], *, max_length: int | None = 128,
-                 show_progress: bool | None = None) -> list[tuple[list[str], np.ndarray]]:
+def word_states(encoder, texts: Sequence[str], *, max_length: int | None = 128,
+                show_progress: bool | None = None) -> list[tuple[list[str], np.ndarray]]:
     """Each text's tokens and their states at every layer, ``(n_layers + 1, t, d)``, with
     special tokens and punctuation-only tokens removed."""
     special = set(getattr(encoder.tokenizer, "all_special_tokens", []) or [])
@@ -130,7 +130,7 @@ def token_geometry(encoder, texts: Sequence[str], *, min_contexts: int = 5, max_
     (['intra_sentence_similarity', 'intra_sentence_similarity_adjusted'], 6)
     """
     texts = list(texts)
-    states = [(t, s) for t, s in token_states(encoder, texts, max_length=max_length, show_progress=show_progress)
+    states = [(t, s) for t, s in word_states(encoder, texts, max_length=max_length, show_progress=show_progress)
               if len(t)]
     if len(states) < 2:
         raise ValueError("fewer than 2 texts have word tokens; token geometry needs more text")

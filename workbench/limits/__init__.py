@@ -30,13 +30,19 @@ from .critical import (
     fit_cubic,
     parse_dims,
 )
-from .free_embedding import LOSSES, FreeEmbeddingResult, free_embedding, free_embedding_seeds, topk_accuracy
+from .free_embedding import (
+    FREE_EMBEDDING_LOSSES,
+    FreeEmbeddingResult,
+    free_embedding,
+    free_embedding_seeds,
+    topk_accuracy,
+)
 from .generate import generate_limit, word_list, write_dataset
 from .qrels import PATTERNS, block, cycle, dense, make_qrels, qrel_matrix, random, validate_qrels
 from .real import recall_table
 
 __all__ = [
-    "EXTRAPOLATE_DIMS", "LOSSES", "PAPER_CUBIC", "PATTERNS", "CriticalN", "FreeEmbeddingResult",
+    "EXTRAPOLATE_DIMS", "FREE_EMBEDDING_LOSSES", "PAPER_CUBIC", "PATTERNS", "CriticalN", "FreeEmbeddingResult",
     "block", "bracket_dimension", "critical_n", "critical_n_curve", "cubic", "cycle", "dense", "extrapolate",
     "fit_cubic", "forster_bound", "forster_lower_bound", "free_embedding", "free_embedding_dimension",
     "free_embedding_seeds", "generate_limit", "make_qrels", "parse_dims", "qrel_matrix", "random",

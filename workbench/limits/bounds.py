@@ -75,12 +75,13 @@ def forster_lower_bound(qrels) -> int:
     return max(1, math.ceil(forster_bound(qrels) - 1e-9) - 1)
 
 
-def free_embedding_dimension(qrels, *, d_min: int = 1, d_max: int | None = None, seeds: int = 1,
+def free_embedding_dimension(qrels, *, d_min: int = 1, d_max: int | None = None, n_seeds: int = 1,
                              **free_embedding_kwargs) -> int | None:
     """The smallest ``d`` (from ``d_min`` up) in which a free embedding solves the pattern.
 
     Tries ``d = d_min, d_min + 1, ...`` up to ``d_max`` (default: the rank bound), each
-    with ``seeds`` seeds; returns the first solved ``d``, or None when none was.
+    with ``n_seeds`` seeds (``0 .. n_seeds - 1``); returns the first solved ``d``, or None
+    when none was.
     A solution is an explicit construction, so the result is an upper bound on ``d*``.
 
     Examples
@@ -96,12 +97,12 @@ def free_embedding_dimension(qrels, *, d_min: int = 1, d_max: int | None = None,
         raise ValueError(f"need 1 <= d_min <= d_max, got d_min={d_min}, d_max={d_max}")
     opts = {"show_progress": False, **free_embedding_kwargs}
     for d in range(int(d_min), d_max + 1):
-        if any(free_embedding(A, d, seed=s, **opts).solved for s in range(seeds)):
+        if any(free_embedding(A, d, seed=s, **opts).solved for s in range(n_seeds)):
             return d
     return None
 
 
-def bracket_dimension(qrels, *, solve: bool = True, seeds: int = 1, **free_embedding_kwargs) -> dict:
+def bracket_dimension(qrels, *, solve: bool = True, n_seeds: int = 1, **free_embedding_kwargs) -> dict:
     """Lower and upper bounds on the dimension ``d*`` a qrel pattern needs.
 
     Returns a dict with ``forster`` (the raw spectral bound on sign-rank), ``lower``
@@ -123,7 +124,7 @@ def bracket_dimension(qrels, *, solve: bool = True, seeds: int = 1, **free_embed
            "rank_sign": int(np.linalg.matrix_rank(2 * Af - 1))}
     upper = min(out["rank_A"], out["rank_sign"])
     if solve:
-        fe = free_embedding_dimension(A, d_min=out["lower"], d_max=upper, seeds=seeds, **free_embedding_kwargs)
+        fe = free_embedding_dimension(A, d_min=out["lower"], d_max=upper, n_seeds=n_seeds, **free_embedding_kwargs)
         out["free_embedding"] = fe
         upper = min(upper, fe) if fe is not None else upper
     out["upper"] = upper

@@ -13,8 +13,9 @@ length after each step; stop when the loss has not improved by ``min_delta`` for
 
 Two readings of "InfoNCE with several positives" are offered. ``"per_positive"`` (the
 default, what the authors' script computes) averages ``-log softmax`` over every
-(query, relevant document) pair; ``"sum"`` (the formula as REFERENCE.md writes it)
-takes ``-log`` of the summed softmax mass of a query's relevant documents.
+(query, relevant document) pair; ``"sum"`` (the other reading of the paper's
+"InfoNCE over all documents", Weller et al. 2025, section 4) takes ``-log`` of the
+summed softmax mass of a query's relevant documents.
 
 Speed: the gradient of either loss is written out by hand (``dL/dS = P * r - T``), so a
 step is two small matrix products plus element-wise work, with no autograd graph; Adam
@@ -36,7 +37,7 @@ import torch
 from ..progress import bar
 from .qrels import validate_qrels
 
-LOSSES = ("per_positive", "sum")
+FREE_EMBEDDING_LOSSES = ("per_positive", "sum")  # the ``loss`` options of free_embedding
 
 
 @dataclass
@@ -175,8 +176,8 @@ def free_embedding_seeds(qrels, d: int, seeds, **kwargs) -> list[FreeEmbeddingRe
     opts.update(kwargs)
     if int(d) != d or d < 1:
         raise ValueError(f"d (embedding dimension) must be a positive integer, got {d!r}")
-    if opts["loss"] not in LOSSES:
-        raise ValueError(f"unknown loss {opts['loss']!r}; valid: {', '.join(LOSSES)}")
+    if opts["loss"] not in FREE_EMBEDDING_LOSSES:
+        raise ValueError(f"unknown loss {opts['loss']!r}; valid: {', '.join(FREE_EMBEDDING_LOSSES)}")
     for name in ("temperature", "lr"):
         if not opts[name] > 0:
             raise ValueError(f"{name} must be positive, got {opts[name]!r}")

@@ -27,7 +27,8 @@ from .indexes import (
 )
 from .lab import LAB_INDEXES, SWEEP_INDEXES, SWEEP_SIZES, index_lab, knn_recall, perturbed_corpus, scaling_sweep
 from .registry import make_index
-from .rescore import BiGranularStore, RescoredIndex, rescore, write_memmap
+from .rescore import RescoredIndex, rescore, write_memmap
+from .store import BiGranularStore
 
 __all__ = ["exact_search", "INDEXES", "make_index", "Index", "FlatIndex", "IVFFlatIndex", "HNSWIndex",
            "IVFPQIndex", "BinaryIndex", "CodeIndex", "top_k", "rescore", "RescoredIndex", "BiGranularStore",

@@ -24,9 +24,9 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..compress.base import check_float
+from ..vectors import check_vectors
 from .exact import exact_search
-from .indexes import Index, _pad
+from .indexes import Index, pad_results
 
 STRATEGIES = ("exact", "pre", "post")
 
@@ -92,7 +92,7 @@ def filtered_search(Q, k: int, mask, *, index: Index | None = None, vectors=None
     if strategy == "exact":
         if vectors is None:
             raise ValueError("the exact strategy needs the corpus vectors (vectors=)")
-        X = check_float(vectors, "vectors")
+        X = check_vectors(vectors, "vectors", min_rows=0, dtype=np.float32)
         mask = np.asarray(mask)
         if mask.dtype != bool or mask.shape != (len(X),):
             raise ValueError(f"mask must be a boolean array with one entry per corpus row ({len(X)}), "
@@ -102,13 +102,14 @@ def filtered_search(Q, k: int, mask, *, index: Index | None = None, vectors=None
         rows = np.flatnonzero(mask)
         if len(rows) == 0:
             return np.full((len(Q), k), -np.inf, np.float32), np.full((len(Q), k), -1, np.int64)
-        scores, ids = exact_search(check_float(Q, "queries", X.shape[1]), X[rows], k)
-        return _pad(scores, rows[ids], k)
+        Q = check_vectors(Q, "queries", min_rows=0, dim=X.shape[1], dtype=np.float32, purpose="the corpus vectors")
+        scores, ids = exact_search(Q, X[rows], k)
+        return pad_results(scores, rows[ids], k)
     if index is None:
         raise ValueError(f"the {strategy!r} strategy needs a fitted index (index=)")
     if strategy == "pre":
         return index.search(Q, k, mask=mask)
-    Q, mask = index._check_search(Q, k, mask)
+    Q, mask = index.check_search(Q, k, mask)
     if mask is None:
         raise ValueError("post-filtering needs a mask")
     wide = min(index.ntotal_, max(k, math.ceil(oversample * k)))
@@ -165,8 +166,8 @@ def filter_study(X, Q, filters: Mapping[str, np.ndarray], *, index: Index, k: in
     >>> table[["strategy", "recall@3"]].values.tolist()
     [['exact', 1.0], ['pre', 1.0], ['post x10', 1.0]]
     """
-    X = check_float(X, "corpus vectors")
-    Q = check_float(Q, "queries", X.shape[1])
+    X = check_vectors(X, "corpus vectors", min_rows=0, dtype=np.float32)
+    Q = check_vectors(Q, "queries", min_rows=0, dim=X.shape[1], dtype=np.float32, purpose="the corpus vectors")
     if getattr(index, "ntotal_", None) != len(X):
         index.fit(X)
     rows = []

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from ..compress.base import check_float
+from ..vectors import check_vectors
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -44,8 +44,27 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(vals, order, 1).astype(np.float32), ids
 
 
-def _pad(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mark faiss's missing results (-1) with -inf, and widen to ``k`` columns."""
+def pad_results(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Search results in the common form: missing results (faiss's id -1) score ``-inf``, and
+    every row has ``k`` columns (padded with id -1 and score ``-inf``).
+
+    Parameters
+    ----------
+    scores : (m, j) array
+    ids : (m, j) int array, -1 where a search found nothing
+    k : int
+        Columns wanted, at least ``j``.
+
+    Returns
+    -------
+    scores : (m, k) float32, ids : (m, k) int64
+
+    Examples
+    --------
+    >>> s, i = pad_results(np.array([[0.9, 0.0]]), np.array([[3, -1]]), 3)
+    >>> s.tolist(), i.tolist()
+    ([[0.8999999761581421, -inf, -inf]], [[3, -1, -1]])
+    """
     scores = np.asarray(scores, np.float32).copy()
     ids = np.asarray(ids, np.int64)
     scores[ids < 0] = -np.inf
@@ -63,7 +82,7 @@ class Index:
 
     def fit(self, X) -> "Index":
         """Build the index over the rows of ``X`` (ids are row numbers); sets ``build_seconds_``."""
-        X = check_float(X, "corpus vectors")
+        X = check_vectors(X, "corpus vectors", min_rows=0, dtype=np.float32)
         if len(X) == 0:
             raise ValueError("cannot build an index over an empty corpus")
         start = time.perf_counter()
@@ -72,10 +91,11 @@ class Index:
         self.d_, self.ntotal_ = X.shape[1], len(X)
         return self
 
-    def _check_search(self, Q, k: int, mask) -> tuple[np.ndarray, np.ndarray | None]:
+    def check_search(self, Q, k: int, mask) -> tuple[np.ndarray, np.ndarray | None]:
+        """Queries as float32 of the index width, ``k`` a positive int, ``mask`` one bool per document."""
         if getattr(self, "ntotal_", None) is None:
             raise ValueError(f"this {type(self).__name__} is empty: call fit(X) with the corpus vectors first")
-        Q = check_float(Q, "queries")
+        Q = check_vectors(Q, "queries", min_rows=0, dtype=np.float32)
         if Q.shape[1] != self.d_:
             raise ValueError(f"queries are {Q.shape[1]}-d but the index holds {self.d_}-d vectors")
         if not isinstance(k, (int, np.integer)) or k < 1:
@@ -96,10 +116,10 @@ class Index:
         -------
         scores : (m, k) float32 (``-inf`` where no result), ids : (m, k) int64 (``-1`` there)
         """
-        Q, mask = self._check_search(Q, k, mask)
+        Q, mask = self.check_search(Q, k, mask)
         if mask is not None and not mask.any():
             return np.full((len(Q), k), -np.inf, np.float32), np.full((len(Q), k), -1, np.int64)
-        return _pad(*self._search(Q, k, mask), k)
+        return pad_results(*self._search(Q, k, mask), k)
 
     @property
     def memory_bytes(self) -> int:
@@ -282,7 +302,7 @@ class CodeIndex(Index):
     Parameters
     ----------
     compressor : Compressor or str
-        A compressor or a spec for ``workbench.compress.make`` (e.g. ``"int8"``).
+        A compressor or a spec for ``workbench.compress.make_compressor`` (e.g. ``"int8"``).
 
     Examples
     --------
@@ -299,10 +319,10 @@ class CodeIndex(Index):
         self.compressor = compressor
 
     def _build(self, X):
-        from ..compress import make  # noqa: PLC0415
+        from ..compress.registry import make_compressor  # noqa: PLC0415
         from ..compress.scalar import BinaryQuantizer  # noqa: PLC0415
 
-        comp = make(self.compressor) if isinstance(self.compressor, str) else self.compressor
+        comp = make_compressor(self.compressor) if isinstance(self.compressor, str) else self.compressor
         if getattr(comp, "d_", None) is None:
             comp.fit(X)
         self.compressor_ = comp

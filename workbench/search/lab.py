@@ -18,8 +18,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..compress.base import check_float
 from ..progress import bar
+from ..vectors import check_vectors
 from .exact import exact_search
 from .indexes import Index
 from .registry import make_index
@@ -77,8 +77,8 @@ def index_lab(X, Q, indexes: Sequence = LAB_INDEXES, *, k: int = 10, params: dic
     >>> lab["recall@5"].tolist()[0], bool(lab["bytes/vector"].iloc[0] >= 64)
     (1.0, True)
     """
-    X = check_float(X, "corpus vectors")
-    Q = check_float(Q, "queries", X.shape[1])
+    X = check_vectors(X, "corpus vectors", min_rows=0, dtype=np.float32)
+    Q = check_vectors(Q, "queries", min_rows=0, dim=X.shape[1], dtype=np.float32, purpose="the corpus vectors")
     params = params or {}
     _, truth = exact_search(Q, X, k)
     rows = []
@@ -103,7 +103,7 @@ def perturbed_corpus(X, n: int, *, noise: float = 0.25, seed: int = 0) -> np.nda
     >>> Y.shape, bool(np.allclose(np.linalg.norm(Y, axis=1), 1, atol=1e-5))
     ((25, 4), True)
     """
-    X = check_float(X, "vectors")
+    X = check_vectors(X, "vectors", min_rows=0, dtype=np.float32)
     if n < 1:
         raise ValueError(f"n must be positive, got {n}")
     rng = np.random.default_rng(seed)
@@ -135,7 +135,7 @@ def scaling_sweep(X, Q, sizes: Sequence[int] = SWEEP_SIZES, indexes: Sequence[st
     >>> table["n"].tolist(), table["recall@5"].tolist()
     ([200, 400], [1.0, 1.0])
     """
-    Q = check_float(Q, "queries")
+    Q = check_vectors(Q, "queries", min_rows=0, dtype=np.float32)
     sizes = sorted(int(s) for s in sizes)
     big = perturbed_corpus(X, sizes[-1], noise=noise, seed=seed)
     tables = []

@@ -30,10 +30,10 @@ def make_index(spec: str, *, rescore_multiplier: int = 4, rescore_with: str = "f
     if base in INDEXES:
         index = INDEXES[base](**params)
     else:
-        from ..compress import make  # noqa: PLC0415
+        from ..compress.registry import make_compressor  # noqa: PLC0415
 
         try:
-            index = CodeIndex(make(base))
+            index = CodeIndex(make_compressor(base))
         except ValueError as exc:
             raise ValueError(f"unknown index {base!r}; valid: {', '.join(INDEXES)}, or a compressor spec "
                              f"({exc})") from None

@@ -3,9 +3,8 @@
 :func:`rescore` re-ranks candidate ids with the float query against float vectors (a
 numpy array or a memory-mapped file) or against int8 codes. :class:`RescoredIndex`
 wraps any index: it asks it for ``rescore_multiplier x k`` candidates and re-ranks them.
-:class:`BiGranularStore` is the bi-granular layout (BiDR): the compact index lives in
-memory, the float vectors in a memory-mapped ``.npy`` file on disk, and only the
-candidate rows are read back. Left out: learned re-rankers and cross-encoders.
+:func:`write_memmap` keeps the float vectors on disk instead (``store.py`` builds the
+bi-granular layout on it). Left out: learned re-rankers and cross-encoders.
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..compress.base import check_float
-from .indexes import Index, _pad, top_k
+from ..vectors import check_vectors
+from .indexes import Index, pad_results, top_k
 
 _CHUNK = 256  # queries re-ranked at a time
 
@@ -41,7 +40,7 @@ def rescore(Q, candidates, vectors, k: int, *, quantizer=None) -> tuple[np.ndarr
     >>> rescore(np.array([[0, 1.0]]), np.array([[0, 1, 2]]), V, 2)[1].tolist()
     [[2, 1]]
     """
-    Q = check_float(Q, "queries")
+    Q = check_vectors(Q, "queries", min_rows=0, dtype=np.float32)
     candidates = np.asarray(candidates, np.int64)
     if candidates.ndim != 2 or len(candidates) != len(Q):
         raise ValueError(f"candidates must be (m, c) with one row per query ({len(Q)}), got {candidates.shape}")
@@ -62,7 +61,7 @@ def rescore(Q, candidates, vectors, k: int, *, quantizer=None) -> tuple[np.ndarr
     best, pos = top_k(scores, min(k, candidates.shape[1]))
     ids = np.take_along_axis(candidates, pos, 1)
     ids[~np.isfinite(best)] = -1
-    return _pad(best, ids, k)
+    return pad_results(best, ids, k)
 
 
 class RescoredIndex(Index):
@@ -165,34 +164,3 @@ def write_memmap(X: np.ndarray, path: str | Path) -> np.memmap:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return np.load(path, mmap_mode="r")
-
-
-class BiGranularStore(RescoredIndex):
-    """Compact codes in memory for candidates; float vectors memory-mapped on disk for rescoring.
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.npy`` file that holds the float32 vectors.
-    codes : Index or str, default "binary"
-        The in-memory first stage: an index, or a name from ``INDEXES`` / a compressor
-        spec such as ``"int4"`` or ``"pq32"``.
-    rescore_multiplier : int, default 4
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> X = np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32)
-    >>> X /= np.linalg.norm(X, axis=1, keepdims=True)
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     store = BiGranularStore(pathlib.Path(tmp) / "vectors.npy").fit(X)
-    ...     store.memory_bytes, store.disk_bytes, store.search(X[:2], 3)[1][:, 0].tolist()
-    (400, 12800, [0, 1])
-    """
-
-    def __init__(self, path: str | Path, codes="binary", rescore_multiplier: int = 4):
-        from .registry import make_index  # noqa: PLC0415
-
-        super().__init__(make_index(codes) if isinstance(codes, str) else codes, rescore_multiplier,
-                         "float32", path)
-        self.codes = codes

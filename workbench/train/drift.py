@@ -31,6 +31,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ..evaluate import stats
 from ..evaluate.retrieval import evaluate_retrieval
 from ..linalg import small_svd
+from ..options import EncodeOptions
 
 
 def _lstsq(X: np.ndarray, Y: np.ndarray, alpha: float) -> np.ndarray:
@@ -110,7 +111,8 @@ class QueryDriftMap(TransformerMixin, BaseEstimator):
 
 def drift_report(old, new, dataset, *, methods: Sequence[str] = ("lstsq", "procrustes"),
                  fit_texts: Sequence[str] | None = None, n_fit: int | None = None, alpha: float = 0.0,
-                 old_options: dict | None = None, new_options: dict | None = None, seed: int = 0,
+                 old_options: EncodeOptions | dict | None = None, new_options: EncodeOptions | dict | None = None,
+                 seed: int = 0,
                  n_resamples: int = 1000, show_progress: bool | None = None):
     """Retrieval with an old index and a new model's queries: raw, mapped, and fully re-indexed.
 
@@ -127,8 +129,8 @@ def drift_report(old, new, dataset, *, methods: Sequence[str] = ("lstsq", "procr
     n_fit : int, optional
     alpha : float
         Ridge penalty of ``"lstsq"``.
-    old_options, new_options : dict, optional
-        Extra ``encode`` keyword arguments of each model (pooling, layer, prompt ...).
+    old_options, new_options : EncodeOptions or dict, optional
+        Encode options of each model (pooling, layer, prompt ...), checked before either model runs.
     seed : int
     n_resamples : int
         Bootstrap resamples of the nDCG@10 interval and permutations of the paired test.
@@ -148,18 +150,20 @@ def drift_report(old, new, dataset, *, methods: Sequence[str] = ("lstsq", "procr
     for m in methods:
         if m not in MAPS:
             raise ValueError(f"unknown method {m!r}; valid: {', '.join(MAPS)}")
-    oo = {"show_progress": show_progress, **(old_options or {})}
-    no = {"show_progress": show_progress, **(new_options or {})}
+    # checked before either model runs (a duck-typed model without ``resolve`` gets the model-free checks)
+    oo, no = [m.resolve(o) if hasattr(m, "resolve") else EncodeOptions.from_any(o)
+              for m, o in ((old, old_options), (new, new_options))]
     docs, queries = dataset.documents, dataset.query_texts
-    D_old, Q_old = old.encode(docs, **oo), old.encode(queries, **oo)
-    D_new, Q_new = new.encode(docs, **no), new.encode(queries, **no)
+    run = {"show_progress": show_progress}  # options by keyword: a wrapper's encode(texts, **kw) passes them on
+    D_old, Q_old = old.encode(docs, options=oo, **run), old.encode(queries, options=oo, **run)
+    D_new, Q_new = new.encode(docs, options=no, **run), new.encode(queries, options=no, **run)
     if fit_texts is None:
         rng = np.random.default_rng(seed)
         idx = np.arange(len(docs)) if n_fit is None else np.sort(rng.permutation(len(docs))[:int(n_fit)])
         X_fit, Y_fit = D_new[idx], D_old[idx]
     else:
         fit_texts = list(fit_texts)
-        X_fit, Y_fit = new.encode(fit_texts, **no), old.encode(fit_texts, **oo)
+        X_fit, Y_fit = new.encode(fit_texts, options=no, **run), old.encode(fit_texts, options=oo, **run)
 
     def score(Q, D) -> dict:
         return evaluate_retrieval((Q, D), dataset, per_query=True, n_resamples=n_resamples)

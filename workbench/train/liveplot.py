@@ -1,25 +1,34 @@
 """A live training chart: loss and held-out metric curves that redraw in place in a notebook.
 
-Outside a notebook it does nothing (terminals get the training loop's progress bar).
+Outside a notebook it does nothing (terminals get the training loop's progress bar), and
+without plotly (the ``viz`` extra) it warns once and stays silent: training never needs it.
 Left out: saving the chart; ``TrainResult.history`` holds the numbers.
 """
 
 from __future__ import annotations
 
+import warnings
+
 from .. import progress
+from ..packages import MissingExtra, require
 
 
 class LivePlot:
     """Loss (and metric) curves that redraw in place in a notebook; silent elsewhere."""
 
     def __init__(self, enabled: bool | None = None, every: int = 5):
-        self.enabled = progress._in_notebook() if enabled is None else bool(enabled)
+        self.enabled = progress.in_notebook() if enabled is None else bool(enabled)
         self.every, self.handle, self.fig = every, None, None
 
     def update(self, history: list[dict], evals: list[dict], force: bool = False) -> None:
         if not self.enabled or not history or (not force and history[-1]["step"] % self.every):
             return
-        import plotly.graph_objects as go  # noqa: PLC0415
+        try:
+            go = require("plotly.graph_objects", "viz", "the live training chart")
+        except MissingExtra as exc:
+            warnings.warn(f"{exc}; training goes on without the chart", stacklevel=2)
+            self.enabled = False
+            return
         from IPython.display import display  # noqa: PLC0415
 
         fig = go.Figure(layout=dict(title="training", xaxis_title="step", yaxis_title="loss", height=320,

@@ -29,6 +29,7 @@ import dataclasses
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -65,7 +66,7 @@ class TrainConfig:
     temperature: float = 0.05
     symmetric: bool = False  # also make documents find their queries
     gamma: float = 0.0  # focal reweighting of hard samples
-    matryoshka: tuple[int, ...] | None = None  # truncation widths, e.g. (384, 256, 128, 64, 32)
+    matryoshka_dims: tuple[int, ...] | None = None  # truncation widths, e.g. (384, 256, 128, 64, 32)
     matryoshka_weights: tuple[float, ...] | None = None  # one loss weight per width (None: 1 each)
     matryoshka_layers: int | None = None  # 2D Matryoshka: also train the last this-many layers
     mix_negatives: int = 0  # synthetic negatives mixed from the hard negatives, per query
@@ -85,6 +86,9 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
         if self.batch_size < 2:
             raise ValueError("batch_size must be at least 2: a batch of one has no in-batch negative")
+        if encoder.max_positions is not None and self.max_length > encoder.max_positions:
+            raise ValueError(f"max_length={self.max_length} is beyond {encoder.name}'s position table "
+                             f"({encoder.max_positions} tokens); use at most {encoder.max_positions}")
         for name in ("chunk_size", "eval_every", "patience", "checkpoint_every", "matryoshka_layers", "until"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
@@ -94,16 +98,16 @@ class TrainConfig:
                              f" (got {self.loss!r}; the other losses in LOSSES need scores or a teacher)")
         if not self.lr > 0 or not 0 <= self.warmup < 1:
             raise ValueError(f"lr must be > 0 and warmup in [0, 1), got lr={self.lr}, warmup={self.warmup}")
-        if self.matryoshka is not None:
-            dims = [int(k) for k in self.matryoshka]
+        if self.matryoshka_dims is not None:
+            dims = [int(k) for k in self.matryoshka_dims]
             if any(k > encoder.dim or k < 1 for k in dims):
                 raise ValueError(f"matryoshka dims must lie in 1..{encoder.dim} (the width of {encoder.name}), "
                                  f"got {dims}")
         if self.matryoshka_weights is not None:
-            if self.matryoshka is None:
-                raise ValueError("matryoshka_weights needs matryoshka (the widths they weight)")
-            if len(self.matryoshka_weights) != len(self.matryoshka):
-                raise ValueError(f"{len(self.matryoshka_weights)} matryoshka_weights for {len(self.matryoshka)} "
+            if self.matryoshka_dims is None:
+                raise ValueError("matryoshka_weights needs matryoshka_dims (the widths they weight)")
+            if len(self.matryoshka_weights) != len(self.matryoshka_dims):
+                raise ValueError(f"{len(self.matryoshka_weights)} matryoshka_weights for {len(self.matryoshka_dims)} "
                                  "matryoshka widths; give one weight per width")
             if not all(float(w) >= 0 for w in self.matryoshka_weights) or not any(self.matryoshka_weights):
                 raise ValueError(f"matryoshka_weights must be >= 0 and not all 0, got {self.matryoshka_weights}")
@@ -145,7 +149,9 @@ def embed(encoder: Encoder, texts: Sequence[str], *, max_length: int = 128,
           layers: Sequence[int] | None = None) -> torch.Tensor:
     """Pooled vectors of ``texts`` with gradients: ``(n, d)``, or ``(len(layers), n, d)``.
 
-    Uses the encoder's own pooling (not normalised: the losses normalise).
+    Runs through :meth:`Encoder.hidden_states`, the forward pass ``encode`` uses
+    (tokenization, decoder position ids, attention mask), with the encoder's own pooling
+    and without normalisation (the losses normalise).
 
     Examples
     --------
@@ -156,11 +162,12 @@ def embed(encoder: Encoder, texts: Sequence[str], *, max_length: int = 128,
     ...                     torch.from_numpy(enc.encode(["a cat"], cache=False)[0]), atol=1e-5))
     True
     """
-    tok = encoder.tokenizer(list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-    out = encoder.model(**tok, output_hidden_states=layers is not None)
+    opts = encoder.resolve(max_length=max_length, normalize=False)
+    all_layers = layers is not None or "first_last_avg" in opts.pooling
+    hidden, mask = encoder.hidden_states(texts, opts, all_layers=all_layers, grad=True)
     if layers is None:
-        return pool((out.last_hidden_state,), tok["attention_mask"], encoder.pooling)
-    return torch.stack([pool(out.hidden_states, tok["attention_mask"], encoder.pooling, layer=i) for i in layers])
+        return pool(hidden, mask, opts.pooling)
+    return torch.stack([pool(hidden, mask, opts.pooling, layer=i) for i in layers])
 
 
 def build_loss(cfg: TrainConfig, dim: int):
@@ -172,10 +179,10 @@ def build_loss(cfg: TrainConfig, dim: int):
                     gamma=cfg.gamma)
 
     if cfg.matryoshka_layers is not None:
-        return L.matryoshka_2d(pair_loss, cfg.matryoshka or [dim], cfg.matryoshka_layers,
+        return L.matryoshka_2d(pair_loss, cfg.matryoshka_dims or [dim], cfg.matryoshka_layers,
                                dim_weights=cfg.matryoshka_weights)
-    if cfg.matryoshka:
-        return L.matryoshka(pair_loss, cfg.matryoshka, cfg.matryoshka_weights)
+    if cfg.matryoshka_dims:
+        return L.matryoshka(pair_loss, cfg.matryoshka_dims, cfg.matryoshka_weights)
     return pair_loss
 
 
@@ -256,6 +263,9 @@ def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None
     >>> res.steps, len(res.history), res.stopped
     (2, 2, 'steps')
     """
+    if "matryoshka" in overrides:  # the name before matryoshka_dims; kept for one release
+        warnings.warn("train(matryoshka=...) is now train(matryoshka_dims=...)", DeprecationWarning, stacklevel=2)
+        overrides["matryoshka_dims"] = overrides.pop("matryoshka")
     cfg = dataclasses.replace(config or TrainConfig(), **overrides)
     if not isinstance(encoder, Encoder) or encoder.model is None:
         raise TypeError("encoder must be a transformer Encoder from workbench.load_encoder "
@@ -290,7 +300,9 @@ def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None
     torch.manual_seed(cfg.seed)
     if resume and out is not None and (out / "checkpoint").is_dir():
         state = load_checkpoint(out / "checkpoint", model, opt)
-        for key in ("steps", "lr", "seed", "batch_size", "grad_accum", "loss", "matryoshka", "matryoshka_weights",
+        if "matryoshka" in state["config"]:  # checkpoints written before the field was named matryoshka_dims
+            state["config"]["matryoshka_dims"] = state["config"].pop("matryoshka")
+        for key in ("steps", "lr", "seed", "batch_size", "grad_accum", "loss", "matryoshka_dims", "matryoshka_weights",
                     "matryoshka_layers"):
             if json.dumps(state["config"].get(key)) != json.dumps(dataclasses.asdict(cfg)[key]):
                 raise ValueError(f"cannot resume: the checkpoint was trained with {key}={state['config'].get(key)!r}, "

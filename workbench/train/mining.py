@@ -25,13 +25,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..evaluate._inputs import check_vectors
 from ..search import exact_search
+from ..vectors import check_vectors
 from .data import TrainPairs
 
 
 def mine(Q: np.ndarray, X: np.ndarray, positives: Sequence[Sequence[int]], *, n_negatives: int = 1,
-         top_k: int = 50, margin: float | None = 0.95, skip_top: int = 0) -> np.ndarray:
+         k: int = 50, margin: float | None = 0.95, skip_top: int = 0) -> np.ndarray:
     """Hard-negative document indices for each query (arrays in, array out).
 
     Parameters
@@ -45,7 +45,7 @@ def mine(Q: np.ndarray, X: np.ndarray, positives: Sequence[Sequence[int]], *, n_
         whose score sets the margin. None of them is ever returned.
     n_negatives : int, default 1
         Negatives per query.
-    top_k : int, default 50
+    k : int, default 50
         Candidates searched per query (beyond the positives).
     margin : float or None, default 0.95
         Keep a candidate only if its score is at most ``margin`` times the score of the
@@ -65,7 +65,7 @@ def mine(Q: np.ndarray, X: np.ndarray, positives: Sequence[Sequence[int]], *, n_
     >>> mine(Q, X, [[0]], n_negatives=2, margin=0.95).tolist()   # doc 1 scores 0.99 > 0.95: dropped
     [[2, 3]]
     """
-    Q, X = check_vectors(Q, "Q"), check_vectors(X, "X")
+    Q, X = check_vectors(Q, "Q", dtype=np.float32), check_vectors(X, "X", dtype=np.float32)
     if Q.shape[1] != X.shape[1]:
         raise ValueError(f"query vectors are {Q.shape[1]}-d but document vectors {X.shape[1]}-d")
     if len(positives) != len(Q):
@@ -82,8 +82,8 @@ def mine(Q: np.ndarray, X: np.ndarray, positives: Sequence[Sequence[int]], *, n_
     if bad:
         raise ValueError(f"positive index {bad[0]} is outside 0..{len(X) - 1}")
     widest = max(len(p) for p in pos_sets)
-    k = min(len(X), int(top_k) + widest + skip_top)
-    scores, ids = exact_search(Q, X, k)
+    depth = min(len(X), int(k) + widest + skip_top)
+    scores, ids = exact_search(Q, X, depth)
     out = np.full((len(Q), n_negatives), -1, dtype=np.int64)
     for i, (row_s, row_i) in enumerate(zip(scores, ids)):
         first = int(positives[i][0])
@@ -94,7 +94,7 @@ def mine(Q: np.ndarray, X: np.ndarray, positives: Sequence[Sequence[int]], *, n_
     return out
 
 
-def mine_hard_negatives(encoder, pairs: TrainPairs, *, n_negatives: int = 1, top_k: int = 50,
+def mine_hard_negatives(encoder, pairs: TrainPairs, *, n_negatives: int = 1, k: int = 50,
                         margin: float | None = 0.95, skip_top: int = 0, corpus: Sequence[str] | None = None,
                         seed: int = 0, show_progress: bool | None = None, **encode_kwargs) -> TrainPairs:
     """Fill ``pairs.negatives`` with documents the encoder ranks high but that are not positives.
@@ -114,7 +114,7 @@ def mine_hard_negatives(encoder, pairs: TrainPairs, *, n_negatives: int = 1, top
     --------
     >>> import workbench as wb
     >>> p = TrainPairs("toy", ["a cat", "a car", "a tree"], ["kitten", "vehicle", "oak"])
-    >>> mined = mine_hard_negatives(wb.load_encoder("minilm"), p, top_k=2, margin=None, cache=False)
+    >>> mined = mine_hard_negatives(wb.load_encoder("minilm"), p, k=2, margin=None, cache=False)
     >>> [negs[0] != pos for negs, pos in zip(mined.negatives, mined.positives)]
     [True, True, True]
     """
@@ -142,7 +142,7 @@ def mine_hard_negatives(encoder, pairs: TrainPairs, *, n_negatives: int = 1, top
     qvec = encoder.encode(queries, **encode_kwargs)
     Q = qvec[[queries.index(q) for q in pairs.queries]] if len(queries) < len(pairs) else qvec
     X = encoder.encode(pool, **encode_kwargs)
-    idx = mine(Q, X, positives, n_negatives=n_negatives, top_k=top_k, margin=margin, skip_top=skip_top)
+    idx = mine(Q, X, positives, n_negatives=n_negatives, k=k, margin=margin, skip_top=skip_top)
     rng = np.random.default_rng(seed)
     for i, row in enumerate(idx):
         for slot in np.flatnonzero(row < 0):
@@ -155,7 +155,7 @@ def mine_hard_negatives(encoder, pairs: TrainPairs, *, n_negatives: int = 1, top
             row[slot] = j
     negatives = [[pool[j] for j in row] for row in idx]
     return replace(pairs, negatives=negatives, meta={**pairs.meta, "hard_negatives": {
-        "n": n_negatives, "top_k": top_k, "margin": margin, "skip_top": skip_top}})
+        "n": n_negatives, "k": k, "margin": margin, "skip_top": skip_top}})
 
 
 def mix_negatives(negatives: torch.Tensor, n_mix: int, *, generator: torch.Generator | None = None) -> torch.Tensor:

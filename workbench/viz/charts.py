@@ -9,8 +9,8 @@
 * :func:`neighbour_frame` / :func:`neighbour_table` -- top-k neighbours as a DataFrame / table;
 * :func:`critical_n_figure` -- critical n per dimension against the LIMIT paper's cubic
   (the table of ``workbench.limits.critical_n_curve``);
-* :func:`pareto_front` / :func:`pareto_chart` -- the configurations no other beats on both
-  cost and quality;
+* :func:`pareto_chart` -- the configurations no other beats on both cost and quality
+  (the front of :func:`workbench.experiments.pareto_front`);
 * :func:`training_curves` -- loss and metrics per step or epoch.
 
 Left out: projections and scatter plots (``figures.py``), interactivity (``widgets.py``).
@@ -23,12 +23,14 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .figures import COLOURSCALE, _require_plotly
+from ..experiments.pareto import pareto_front
+from .figures import COLOURSCALE, require_plotly
 
 
 def _subplots(rows: int, titles: Sequence[str], shared_x: bool = True):
-    from plotly.subplots import make_subplots  # noqa: PLC0415
+    from ..packages import require  # noqa: PLC0415
 
+    make_subplots = require("plotly.subplots", "viz", "charts").make_subplots
     return make_subplots(rows=rows, cols=1, shared_xaxes=shared_x, subplot_titles=list(titles),
                          vertical_spacing=min(0.12, 0.5 / max(rows, 1)))
 
@@ -49,7 +51,7 @@ def layer_curves(table: pd.DataFrame, metrics: Sequence[str] | None = None, *, t
     >>> [(tr.name, tr.y.tolist()) for tr in layer_curves(t).data]
     [('mean', [1.0, 2.0]), ('mean', [3.0, 4.0])]
     """
-    go = _require_plotly()
+    go = require_plotly()
     _need_columns(table, ["layer", "pooling", "metric", "value"], "layer_curves")
     names = list(dict.fromkeys(table.metric)) if metrics is None else list(metrics)
     unknown = [m for m in names if m not in set(table.metric)]
@@ -79,7 +81,7 @@ def layer_pooling_heatmap(table: pd.DataFrame, metric: str, *, title: str | None
     >>> layer_pooling_heatmap(t, "a").data[0].z.tolist()
     [[1.0, 2.0], [3.0, 4.0]]
     """
-    go = _require_plotly()
+    go = require_plotly()
     _need_columns(table, ["layer", "pooling", "metric", "value"], "layer_pooling_heatmap")
     part = table[table.metric == metric]
     if part.empty:
@@ -102,7 +104,7 @@ def similarity_heatmap(X: Any, labels: Sequence | None = None, *, names: Sequenc
     >>> np.round(fig.data[0].z, 3).tolist()[0]
     [1.0, 0.0, 0.707]
     """
-    go = _require_plotly()
+    go = require_plotly()
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or len(X) < 2:
         raise ValueError(f"X must be an (n, d) array with at least 2 rows, got shape {X.shape}")
@@ -137,7 +139,7 @@ def spectrum_figure(X: Any, *, top: int = 50, title: str | None = None):
     """
     from .. import geometry  # noqa: PLC0415
 
-    go = _require_plotly()
+    go = require_plotly()
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     ratios = geometry.explained_variance(X)[:top]
@@ -181,7 +183,7 @@ def neighbour_table(frame: pd.DataFrame, *, title: str | None = None):
     >>> neighbour_table(neighbour_frame([0.9], [0], ["a"])).data[0].header.values
     ('rank', 'row', 'score', 'text')
     """
-    go = _require_plotly()
+    go = require_plotly()
     fig = go.Figure(go.Table(header=dict(values=list(frame.columns), align="left"),
                              cells=dict(values=[frame[c].tolist() for c in frame.columns], align="left")))
     fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
@@ -198,7 +200,7 @@ def critical_n_figure(curve: pd.DataFrame, *, title: str | None = None):
     >>> [t.name for t in critical_n_figure(df).data]
     ['measured (median, min-max)', 'paper cubic']
     """
-    go = _require_plotly()
+    go = require_plotly()
     _need_columns(curve, ["d", "median", "min", "max", "paper"], "critical_n_figure")
     err = dict(type="data", symmetric=False, array=curve["max"] - curve["median"],
                arrayminus=curve["median"] - curve["min"])
@@ -211,30 +213,12 @@ def critical_n_figure(curve: pd.DataFrame, *, title: str | None = None):
     return fig
 
 
-def pareto_front(cost: Any, quality: Any) -> np.ndarray:
-    """Indices of the points no other point beats: lower or equal cost and higher or equal
-    quality, strictly better in one. Sorted by cost.
-
-    Examples
-    --------
-    >>> pareto_front([1, 2, 3, 2], [0.5, 0.7, 0.6, 0.4]).tolist()
-    [0, 1]
-    """
-    c, q = np.asarray(cost, dtype=float), np.asarray(quality, dtype=float)
-    if c.shape != q.shape or c.ndim != 1:
-        raise ValueError(f"cost and quality must be 1-d of the same length, got {c.shape} and {q.shape}")
-    order = np.lexsort((-q, c))
-    front, best = [], -np.inf
-    for i in order:
-        if q[i] > best:
-            front.append(i)
-            best = q[i]
-    return np.asarray(front, dtype=int)
-
-
 def pareto_chart(df: pd.DataFrame, cost: str, quality: str, *, label: str | None = None, log_x: bool = False,
                  title: str | None = None):
     """Every configuration as a point, the Pareto front as a step line through the best ones.
+
+    The front is :func:`workbench.experiments.pareto_front` (its tie rule: exact duplicates
+    of a front point all stay on it), drawn in order of cost.
 
     Examples
     --------
@@ -242,9 +226,10 @@ def pareto_chart(df: pd.DataFrame, cost: str, quality: str, *, label: str | None
     >>> list(pareto_chart(df, "bytes", "ndcg", label="name").data[1].text)
     ['a', 'b']
     """
-    go = _require_plotly()
+    go = require_plotly()
     _need_columns(df, [cost, quality] + ([label] if label else []), "pareto_chart")
-    front = pareto_front(df[cost], df[quality])
+    front = np.flatnonzero(pareto_front(df[cost], df[quality]))
+    front = front[np.lexsort((-df[quality].to_numpy(float)[front], df[cost].to_numpy(float)[front]))]
     text = df[label].astype(str).tolist() if label else None
     fig = go.Figure([go.Scatter(x=df[cost], y=df[quality], mode="markers", name="configuration", text=text,
                                 marker=dict(color="lightslategrey", size=8)),
@@ -266,7 +251,7 @@ def training_curves(history: pd.DataFrame | Mapping[str, Sequence[float]], *, x:
     >>> [(t.name, list(t.x)) for t in fig.data]
     [('loss', [1, 2, 3]), ('accuracy', [1, 2, 3])]
     """
-    go = _require_plotly()
+    go = require_plotly()
     df = pd.DataFrame(history)
     if df.empty:
         raise ValueError("history is empty: nothing to plot")

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .. import geometry
-from ..geometry.core import _Prepared
+from ..geometry.core import MIN_DIM, MIN_ROWS, PreparedVectors
 from ..geometry.knn import knn_graph
+from ..vectors import check_vectors
 
 K_OCCURRENCE = 10  # neighbours counted by k-occurrence
 K_LID = 20  # neighbours of the per-point dimension estimate
@@ -42,11 +43,11 @@ class Vectors:
 
     X: np.ndarray
     raw: np.ndarray
-    _prepared: _Prepared | None = field(default=None, repr=False)
+    _prepared: PreparedVectors | None = field(default=None, repr=False)
 
     def knn(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         if self._prepared is None:
-            self._prepared = _Prepared(self.X, knn_sample=len(self.X))
+            self._prepared = PreparedVectors(self.X, knn_sample=len(self.X))
         return knn_graph(self._prepared, k)
 
 
@@ -177,7 +178,7 @@ def label_agreement(X: np.ndarray, labels, k: int = 10) -> float:
     """
     labels = np.asarray(labels)
     k = min(k, len(X) - 1)
-    ids = knn_graph(_Prepared(X, knn_sample=len(X)), k)[1]
+    ids = knn_graph(PreparedVectors(X, knn_sample=len(X)), k)[1]
     return float((labels[ids] == labels[:, None]).mean())
 
 
@@ -195,7 +196,7 @@ def diagnostics(X: np.ndarray, labels=None, *, sample: int = DIAGNOSTIC_SAMPLE, 
     >>> d["n"], abs(d["average cosine"]) < 0.05, 0.3 < d["label agreement@10"] < 0.7
     (300, True, True)
     """
-    X = geometry.check_vectors(X)
+    X = check_vectors(X, min_rows=MIN_ROWS, min_dim=MIN_DIM)
     out: dict[str, float] = {"n": int(len(X)), "dim": int(X.shape[1])}
     rows = np.arange(len(X))
     if len(X) > sample:

@@ -22,10 +22,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..options import EncodeOptions
+from ..vectors import check_vectors
 from . import colour as colouring
 from .figures import view_figure
 from .pipeline import DEFAULT_DATASETS, POSTPROCESS_CHOICES, Points, embed_points, load_points, postprocess
-from .projection import PROJECTIONS, check_points, project
+from .projection import PROJECTIONS, project
 from .widgets import error_html, plain_json, require_widgets, table_html
 
 STAGES = ("data", "vectors", "post", "project", "colour")
@@ -59,6 +61,9 @@ class Explorer:
         Projection seed.
     size : (width, height)
         Figure size in pixels.
+    options : EncodeOptions or dict, optional
+        Encode options kept fixed while the controls change pooling and layer (a
+        prompt, ``max_length``, ``precision`` ...).
 
     Examples
     --------
@@ -75,8 +80,10 @@ class Explorer:
                  models: Sequence[Any] = ("minilm", "glove-50d"), datasets: Sequence[Any] | None = None,
                  pooling: str | None = None, layer: int = -1, postprocess: str = "normalize", method: str = "pca",
                  dims: int = 2, colour_by: str = "label", max_points: int = 2000, seed: int = 0,
-                 size: tuple[int, int] = (720, 520), _given: dict | None = None):
+                 size: tuple[int, int] = (720, 520), options: EncodeOptions | dict | None = None,
+                 _given: dict | None = None):
         widgets, go = require_widgets()
+        self.options = EncodeOptions.from_any(options)  # fixed encode options under the pooling and layer controls
         self.max_points, self.seed, self.size, self._given = max_points, seed, size, _given
         self._encoders: dict[str, Any] = {}
         for m in [model, *models]:
@@ -297,7 +304,8 @@ class Explorer:
     def _given_points(self) -> Points:
         g = self._given
         X = np.asarray(g["X"]) if not isinstance(g["X"], np.ndarray) else g["X"]
-        X = check_points(X, int(self.controls["dims"].value))
+        dims = int(self.controls["dims"].value)
+        X = check_vectors(X, min_rows=dims + 1, min_dim=dims, dtype=np.float32, purpose=f"a {dims}-d projection")
         n = len(X)
         for name in ("labels", "texts", "attributes"):
             if g[name] is not None and len(g[name]) != n:
@@ -313,7 +321,9 @@ class Explorer:
 
     def _embed(self) -> None:
         if self._given is not None:
-            raw = check_points(self._given["X"], int(self.controls["dims"].value))
+            dims = int(self.controls["dims"].value)
+            raw = check_vectors(self._given["X"], min_rows=dims + 1, min_dim=dims, dtype=np.float32,
+                                purpose=f"a {dims}-d projection")
         else:
             enc = self.encoder()
             self._sync_model_options(enc)
@@ -322,8 +332,8 @@ class Explorer:
             def progress(done, total):
                 self._progress(0.2 + 0.2 * done / total, f"encoding {done:,}/{total:,} texts with {enc.name}...")
 
-            raw = embed_points(enc, self.points.texts, pooling=c["pooling"].value, layer=c["layer"].value,
-                               on_progress=progress)
+            raw = embed_points(enc, self.points.texts, self.options, pooling=c["pooling"].value,
+                               layer=c["layer"].value, on_progress=progress)
         self.vectors = colouring.Vectors(raw, raw)
 
     def _sync_model_options(self, enc) -> None:

@@ -28,12 +28,17 @@ COLOURSCALE = "Viridis"
 HOVER_CHARS = 120  # hover texts are shortened to this many characters
 
 
-def _require_plotly():
-    try:
-        import plotly.graph_objects as go  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("figures need plotly: pip install 'workbench[viz]'") from exc
-    return go
+def require_plotly():
+    """``plotly.graph_objects``, or an error that names the ``viz`` extra to install.
+
+    Examples
+    --------
+    >>> require_plotly().__name__
+    'plotly.graph_objects'
+    """
+    from ..packages import require  # noqa: PLC0415
+
+    return require("plotly.graph_objects", "viz", "figures")
 
 
 def axis_name(method: str) -> str:
@@ -98,7 +103,7 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
     >>> [(t.name, t.customdata.tolist()) for t in fig.data]
     [('a', [0, 2]), ('b', [1])]
     """
-    go = _require_plotly()
+    go = require_plotly()
     coords = np.asarray(coords, dtype=np.float64)
     if coords.ndim != 2 or coords.shape[1] not in (2, 3):
         raise ValueError(f"coords must be an (n, 2) or (n, 3) array, got shape {coords.shape}")
@@ -160,7 +165,7 @@ def _natural(value: str):
 
 
 def projection(X: np.ndarray, method: str = "pca", dims: int = 2, *, labels: Sequence | None = None,
-               hover: Sequence[str] | None = None, color: Sequence | None = None, color_name: str = "value",
+               hover: Sequence[str] | None = None, colour: Sequence | None = None, colour_name: str = "value",
                title: str | None = None, seed: int = 0):
     """Scatter plot of a projection of ``X``: one trace per label, or coloured by a number.
 
@@ -174,8 +179,8 @@ def projection(X: np.ndarray, method: str = "pca", dims: int = 2, *, labels: Seq
         One label per row; each label becomes a trace (legend entry).
     hover : sequence of str, optional
         Text shown when hovering a point (long texts are shortened).
-    color : sequence of float, optional
-        One number per row, drawn with a colour bar titled ``color_name`` (instead of labels).
+    colour : sequence of float, optional
+        One number per row, drawn with a colour bar titled ``colour_name`` (instead of labels).
     title : str, optional
     seed : int
 
@@ -186,17 +191,17 @@ def projection(X: np.ndarray, method: str = "pca", dims: int = 2, *, labels: Seq
     (2, 'scattergl')
     """
     n = len(X) if hasattr(X, "__len__") else 0
-    for name, seq in (("labels", labels), ("hover", hover), ("color", color)):
+    for name, seq in (("labels", labels), ("hover", hover), ("colour", colour)):
         if seq is not None and len(seq) != n:
-            raise ValueError(f"labels, hover and color must have one entry per row ({n}); {name} has {len(seq)}")
-    if labels is not None and color is not None:
-        raise ValueError("give labels or color, not both")
+            raise ValueError(f"labels, hover and colour must have one entry per row ({n}); {name} has {len(seq)}")
+    if labels is not None and colour is not None:
+        raise ValueError("give labels or colour, not both")
     coords = project(X, method, dims, seed=seed)
-    if color is not None:
-        colour, name, kind = color, color_name, "continuous"
+    if colour is not None:
+        values, name, kind = colour, colour_name, "continuous"
     else:
-        colour, name, kind = labels, "label", "category"
-    return scatter(coords, colour=colour, colour_name=name, kind=kind, hover=hover, axis=axis_name(method),
+        values, name, kind = labels, "label", "category"
+    return scatter(coords, colour=values, colour_name=name, kind=kind, hover=hover, axis=axis_name(method),
                    title=title or f"{axis_name(method)} projection of {len(coords)} vectors")
 
 

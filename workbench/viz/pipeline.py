@@ -23,6 +23,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..encoder import CHUNK_SIZE
+from ..options import EncodeOptions
+
 POSTPROCESS_CHOICES = ("normalize", "none", "center+normalize", "whitening+normalize", "all_but_the_top+normalize")
 #: packaged sets offered by the Explorer's data menu (those of them that are installed)
 DEFAULT_DATASETS = ("mini-newsgroups", "pang-lee-polarity", "political-speeches", "rotten-tomatoes",
@@ -97,10 +100,12 @@ def load_points(data: Any, max_points: int | None = 2000) -> Points:
     return Points(name, [texts[i] for i in rows], labels, attributes, rows)
 
 
-def embed_points(encoder, texts: Sequence[str], *, pooling: str | None = None, layer: int = -1,
-                 on_progress: Callable[[int, int], None] | None = None, **encode_kwargs) -> np.ndarray:
+def embed_points(encoder, texts: Sequence[str], options: EncodeOptions | dict | None = None, *,
+                 on_progress: Callable[[int, int], None] | None = None, **overrides) -> np.ndarray:
     """Raw pooled vectors of ``texts`` (``normalize=False``), in cache-chunk slices.
 
+    ``options`` and ``overrides`` are encode options (pooling, layer, prompt, ...); the
+    vectors stay unnormalised, since the point pipeline post-processes them itself.
     ``on_progress(done, total)`` is called after each slice.
 
     Examples
@@ -109,13 +114,11 @@ def embed_points(encoder, texts: Sequence[str], *, pooling: str | None = None, l
     >>> embed_points(wb.load_encoder("glove-50d"), ["a cat", "a dog"]).shape
     (2, 50)
     """
-    from ..encoder import CHUNK_SIZE  # noqa: PLC0415
-
+    opts = EncodeOptions.from_any(options, **overrides).replace(normalize=False)
     texts = list(texts)
     parts = []
     for start in range(0, len(texts), CHUNK_SIZE):
-        parts.append(encoder.encode(texts[start:start + CHUNK_SIZE], pooling=pooling, layer=layer, normalize=False,
-                                    show_progress=False, **encode_kwargs))
+        parts.append(encoder.encode(texts[start:start + CHUNK_SIZE], opts, show_progress=False))
         if on_progress is not None:
             on_progress(min(start + CHUNK_SIZE, len(texts)), len(texts))
     if not parts:
@@ -155,13 +158,13 @@ def postprocess(X: np.ndarray, spec: str = "normalize") -> tuple[np.ndarray, Cal
     >>> Y.astype(float).round(3).tolist(), f(np.array([[0.0, 2.0]])).tolist()
     ([[0.6, 0.8], [1.0, 0.0]], [[0.0, 1.0]])
     """
-    from ..postprocess import make  # noqa: PLC0415
+    from ..postprocess import make_postprocessor  # noqa: PLC0415
 
     steps = []
     Y = np.asarray(X)
     for name in parse_postprocess(spec):
         params = {"n_components": min(Y.shape[1], len(Y) - 1)} if name == "whitening" else {}
-        step = make(name, **params).fit(Y)
+        step = make_postprocessor(name, **params).fit(Y)
         Y = step.transform(Y)
         steps.append(step)
 

@@ -20,7 +20,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import cache
+from .. import cache as vector_cache
+from ..vectors import check_vectors
 
 PRE_PCA = 50  # t-SNE / UMAP inputs wider than this are first reduced to this many PCA components
 SMALL = 2000  # t-SNE on at most this many rows runs single-threaded
@@ -52,11 +53,9 @@ def _tsne(X: np.ndarray, dims: int, seed: int) -> np.ndarray:
 
 
 def _umap(X: np.ndarray, dims: int, seed: int) -> np.ndarray:
-    try:
-        import umap  # noqa: PLC0415
-    except ImportError as exc:
-        raise ImportError("UMAP projections need umap-learn: pip install umap-learn "
-                          "(or pip install 'workbench[viz]')") from exc
+    from ..packages import require  # noqa: PLC0415
+
+    umap = require("umap", "viz", "UMAP projections (umap-learn)")
     if len(X) < 4:
         raise ValueError(f"UMAP needs at least 4 points, got {len(X)}; use method='pca'")
     reducer = umap.UMAP(n_components=dims, n_neighbors=min(15, len(X) - 1), random_state=seed, n_jobs=1,
@@ -82,36 +81,22 @@ def check_method(method: Any) -> str:
     return method
 
 
-def check_points(X: Any, dims: int = 2, name: str = "X") -> np.ndarray:
-    """Validate vectors for a projection: a finite ``(n, d)`` array with ``n > dims`` rows and
-    ``d >= dims`` columns; returned as float32.
+def check_dims(dims: Any) -> int:
+    """Validate the number of coordinates of a projection (2 or 3).
+
+    Vectors to project are checked by :func:`workbench.vectors.check_vectors` with
+    ``min_rows=dims + 1`` and ``min_dim=dims`` (see :func:`project`).
 
     Examples
     --------
-    >>> check_points(np.zeros(5))
+    >>> check_dims(4)
     Traceback (most recent call last):
     ...
-    ValueError: X must be a 2-d (n, d) array with one row per item; got a 1-d array of shape (5,)
+    ValueError: dims must be 2 or 3, got 4
     """
-    if dims not in (2, 3):
+    if isinstance(dims, bool) or dims not in (2, 3):
         raise ValueError(f"dims must be 2 or 3, got {dims!r}")
-    X = np.asarray(X)
-    if X.dtype == object or not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be a 2-d (n, d) array with one row per item; "
-                         f"got a {X.ndim}-d array of shape {X.shape}")
-    n, d = X.shape
-    if n <= dims:
-        raise ValueError(f"a {dims}-d projection needs more than {dims} points; got {n} "
-                         f"point{'s' if n != 1 else ''}")
-    if d < dims:
-        raise ValueError(f"{name} has {d} column(s); a {dims}-d projection needs vectors of at least {dims} dimensions")
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise ValueError(f"{name} has NaN or inf in {len(rows)} row(s), e.g. rows {rows[:5].tolist()}")
-    return np.ascontiguousarray(X, dtype=np.float32)
+    return int(dims)
 
 
 def array_digest(X: np.ndarray) -> str:
@@ -129,7 +114,7 @@ def array_digest(X: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def project(X: Any, method: str = "pca", dims: int = 2, *, seed: int = 0, use_cache: bool = True) -> np.ndarray:
+def project(X: Any, method: str = "pca", dims: int = 2, *, seed: int = 0, cache: bool = True) -> np.ndarray:
     """Project the rows of ``X`` to ``dims`` coordinates; cached by a key of the inputs.
 
     Parameters
@@ -140,7 +125,7 @@ def project(X: Any, method: str = "pca", dims: int = 2, *, seed: int = 0, use_ca
     dims : {2, 3}
     seed : int
         Random state of the method (all three are repeatable for a fixed seed).
-    use_cache : bool
+    cache : bool
         Read and write the on-disk cache (``WB_CACHE_DIR``).
 
     Returns
@@ -152,18 +137,19 @@ def project(X: Any, method: str = "pca", dims: int = 2, *, seed: int = 0, use_ca
     >>> X = np.random.default_rng(0).normal(size=(20, 5))
     >>> project(X, "pca").shape
     (20, 2)
-    >>> bool(np.array_equal(project(X, "pca", 3, use_cache=False), project(X, "pca", 3)))
+    >>> bool(np.array_equal(project(X, "pca", 3, cache=False), project(X, "pca", 3)))
     True
     """
     check_method(method)
-    X = check_points(X, dims)
-    key = cache.make_key(kind="projection", version=_VERSION, method=method, dims=dims, seed=int(seed),
-                         pre_pca=PRE_PCA, X=array_digest(X))
-    if use_cache:
-        hit = cache.get(key, namespace="projections")
+    dims = check_dims(dims)
+    X = check_vectors(X, min_rows=dims + 1, min_dim=dims, dtype=np.float32, purpose=f"a {dims}-d projection")
+    key = vector_cache.make_key(kind="projection", version=_VERSION, method=method, dims=dims, seed=int(seed),
+                                pre_pca=PRE_PCA, X=array_digest(X))
+    if cache:
+        hit = vector_cache.get(key, namespace="projections")
         if hit is not None and hit.shape == (len(X), dims):
             return hit
     coords = np.asarray(PROJECTIONS[method](X, dims, int(seed)), dtype=np.float32)
-    if use_cache:
-        cache.put(key, coords, namespace="projections")
+    if cache:
+        vector_cache.put(key, coords, namespace="projections")
     return coords

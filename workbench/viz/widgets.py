@@ -16,12 +16,9 @@ import numpy as np
 
 def require_widgets():
     """The ``ipywidgets`` and ``plotly.graph_objects`` modules, or an ImportError naming the extra to install."""
-    try:
-        import ipywidgets  # noqa: PLC0415
-        import plotly.graph_objects as go  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("the panels need plotly, ipywidgets and anywidget: pip install 'workbench[viz]'") from exc
-    return ipywidgets, go
+    from ..packages import require  # noqa: PLC0415
+
+    return require("ipywidgets", "viz", "the panels"), require("plotly.graph_objects", "viz", "the panels")
 
 
 def error_html(exc: BaseException) -> str:

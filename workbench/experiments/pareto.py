@@ -15,17 +15,19 @@ the queries (they stay float32, as in asymmetric search).
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+
+from ..vectors import check_vectors
 
 DEFAULT_METHODS = ("float32", "truncate128", "pca128", "int8", "int4", "binary", "binary+rescore",
                    "pq32", "pq32+rescore", "pca128>int8")
 
 
 def _vectors(model, dataset, query_prompt, doc_prompt, encode_kwargs):
-    from ..evaluate._inputs import check_vectors, is_encoder, reject_name  # noqa: PLC0415
+    from ..evaluate.inputs import is_encoder, reject_name  # noqa: PLC0415
 
     reject_name(model)
     qn, dn = len(dataset.queries), len(dataset.corpus)
@@ -34,19 +36,23 @@ def _vectors(model, dataset, query_prompt, doc_prompt, encode_kwargs):
             raise ValueError("precomputed vectors must be a (query_vectors, doc_vectors) pair")
         if encode_kwargs or query_prompt or doc_prompt:
             raise TypeError("encode options and prompts only apply to an encoder, not precomputed vectors")
-        return check_vectors(model[0], "query_vectors", qn), check_vectors(model[1], "doc_vectors", dn)
+        return (check_vectors(model[0], "query_vectors", n_rows=qn, dtype=np.float32),
+                check_vectors(model[1], "doc_vectors", n_rows=dn, dtype=np.float32))
     if not is_encoder(model):
         raise TypeError(f"model must be an Encoder or a (query_vectors, doc_vectors) tuple, got {type(model).__name__}")
     encode_kwargs.setdefault("show_progress", None)
     prompt = encode_kwargs.pop("prompt", None)
     Q = model.encode(dataset.query_texts, prompt=query_prompt or prompt, **encode_kwargs)
     X = model.encode(dataset.documents, prompt=doc_prompt or prompt, **encode_kwargs)
-    return check_vectors(Q, "query vectors", qn), check_vectors(X, "document vectors", dn)
+    return (check_vectors(Q, "query vectors", n_rows=qn, dtype=np.float32),
+            check_vectors(X, "document vectors", n_rows=dn, dtype=np.float32))
 
 
 def _index_for(method: str, calibration, rescore_multiplier: int, rescore_with: str):
-    from ..search import INDEXES, CodeIndex, FlatIndex, RescoredIndex, make_index  # noqa: PLC0415
-    from .registry import make  # noqa: PLC0415
+    from ..compress.registry import make_compressor  # noqa: PLC0415
+    from ..search.indexes import INDEXES, CodeIndex, FlatIndex  # noqa: PLC0415
+    from ..search.registry import make_index  # noqa: PLC0415
+    from ..search.rescore import RescoredIndex  # noqa: PLC0415
 
     base, plus, tail = method.partition("+")
     if plus and tail != "rescore":
@@ -55,7 +61,7 @@ def _index_for(method: str, calibration, rescore_multiplier: int, rescore_with: 
         index = FlatIndex()
         index.name = "float32"
     elif calibration is not None and base not in INDEXES:
-        index = CodeIndex(make(base).fit(calibration))
+        index = CodeIndex(make_compressor(base).fit(calibration))
         index.name = base
     else:
         index = make_index(base)
@@ -64,12 +70,12 @@ def _index_for(method: str, calibration, rescore_multiplier: int, rescore_with: 
     return index
 
 
-def check_method(method: str) -> None:
+def check_pareto_method(method: str) -> None:
     """Raise a ValueError naming what is accepted when ``method`` is not a valid method spec.
 
     Examples
     --------
-    >>> check_method("pca128>int8+rescore")
+    >>> check_pareto_method("pca128>int8+rescore")
     """
     if not isinstance(method, str) or not method:
         raise ValueError(f"a method is a non-empty string, got {method!r}")
@@ -77,7 +83,8 @@ def check_method(method: str) -> None:
 
 
 def _first_stage_bytes(index, X) -> float:
-    from ..search import CodeIndex, FlatIndex, RescoredIndex  # noqa: PLC0415
+    from ..search.indexes import CodeIndex, FlatIndex  # noqa: PLC0415
+    from ..search.rescore import RescoredIndex  # noqa: PLC0415
 
     inner = index.base if isinstance(index, RescoredIndex) else index
     if isinstance(inner, FlatIndex):
@@ -138,12 +145,11 @@ def pareto(model, dataset, methods: Sequence[str] = DEFAULT_METHODS, *, k_values
     if "float32" not in methods:
         methods.insert(0, "float32")
     for method in methods:  # a bad spec fails before any encoding
-        check_method(method)
+        check_pareto_method(method)
     Q, X = _vectors(model, dataset, query_prompt, doc_prompt, dict(encode_kwargs))
     if calibration is not None:
-        from .base import check_float  # noqa: PLC0415
-
-        calibration = check_float(calibration, "calibration", X.shape[1])
+        calibration = check_vectors(calibration, "calibration", min_rows=0, dim=X.shape[1], dtype=np.float32,
+                                    purpose=f"the {X.shape[1]}-d document vectors")
     ks = sorted({int(k) for k in k_values} | {10})
     k = min(max(ks), len(X))
     dids = dataset.doc_ids
@@ -170,23 +176,53 @@ def pareto(model, dataset, methods: Sequence[str] = DEFAULT_METHODS, *, k_values
     return table
 
 
-def pareto_front(size: np.ndarray, quality: np.ndarray) -> np.ndarray:
-    """Which points no other point beats (no larger and at least as good, better in one).
+def pareto_front(cost: Any, quality: Any) -> np.ndarray:
+    """Which points are on the Pareto front of low ``cost`` (e.g. bytes per vector) and high ``quality``.
+
+    Tie rule: a point is on the front unless some other point is at least as good in
+    both (cost no higher, quality no lower) and strictly better in one. So exact
+    duplicates of a front point are all on the front, and a point that only ties
+    another on cost but has lower quality (or ties on quality at a higher cost) is not.
+    A point with a NaN cost or quality is never on the front and beats no other point.
+
+    Parameters
+    ----------
+    cost, quality : array-like of shape (n,)
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n,)
+        True for the points on the front, in the input order (``np.flatnonzero`` gives
+        their indices).
 
     Examples
     --------
-    >>> pareto_front(np.array([1, 2, 3]), np.array([0.5, 0.4, 0.9])).tolist()
+    >>> pareto_front([1, 2, 3], [0.5, 0.4, 0.9]).tolist()
     [True, False, True]
+    >>> pareto_front([1, 1, 1, 2], [0.5, 0.5, 0.4, 0.5]).tolist()  # duplicates stay; ties lose
+    [True, True, False, False]
     """
-    size, quality = np.asarray(size, float), np.asarray(quality, float)
-    beaten = [((size <= s) & (quality >= q) & ((size < s) | (quality > q))).any() for s, q in zip(size, quality)]
-    return ~np.array(beaten, dtype=bool)
+    cost, quality = np.asarray(cost, dtype=float), np.asarray(quality, dtype=float)
+    if cost.shape != quality.shape or cost.ndim != 1:
+        raise ValueError(f"cost and quality must be 1-d of the same length, got {cost.shape} and {quality.shape}")
+    front = np.zeros(len(cost), dtype=bool)
+    idx = np.flatnonzero(~(np.isnan(cost) | np.isnan(quality)))
+    if not len(idx):
+        return front
+    idx = idx[np.lexsort((-quality[idx], cost[idx]))]  # cheapest first, best first within a cost
+    c, q = cost[idx], quality[idx]
+    start = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])  # first position of each cost group
+    group = np.repeat(start, np.diff(np.r_[start, len(c)]))
+    best_before = np.r_[-np.inf, np.maximum.accumulate(q)][group]  # best quality at a strictly lower cost
+    front[idx] = (q == q[group]) & (q > best_before)
+    return front
 
 
 def pareto_figure(table: pd.DataFrame, *, quality: str = "ndcg@10", title: str | None = None):
     """Plotly chart of a :func:`pareto` table: bytes per vector (log) against ``quality``.
 
     Methods with ``+rescore`` are drawn as a second trace, and the Pareto front as a line.
+    Needs plotly (the ``viz`` extra); :func:`pareto` itself does not.
 
     Examples
     --------
@@ -195,8 +231,9 @@ def pareto_figure(table: pd.DataFrame, *, quality: str = "ndcg@10", title: str |
     >>> [t.name for t in pareto_figure(table).data]
     ['compressed', 'with rescoring', 'Pareto front']
     """
-    import plotly.graph_objects as go  # noqa: PLC0415
+    from ..packages import require  # noqa: PLC0415
 
+    go = require("plotly.graph_objects", "viz", "pareto_figure")
     if quality not in table.columns:
         raise ValueError(f"no column {quality!r} in the table; valid: {', '.join(table.columns)}")
     fig = go.Figure()

@@ -1,0 +1,95 @@
+"""All geometry metrics by name, and :func:`report`, which runs them sharing the expensive
+pieces (one :class:`~workbench.geometry.core.PreparedVectors` for every metric).
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from typing import Any, Callable
+
+from .core import GeometryWarning, PreparedVectors
+from .cosine import alignment, average_cosine, rogue_dimensions, uniformity
+from .knn import hubness, mle_dimension, twonn_dimension
+from .spectrum import effective_rank, isoscore, partition_isotropy, spectrum
+
+# ---------------------------------------------------------------------- registry and report
+METRICS: dict[str, Callable[..., Any]] = {
+    "average_cosine": average_cosine,
+    "isoscore": isoscore,
+    "partition_isotropy": partition_isotropy,
+    "spectrum": spectrum,
+    "effective_rank": effective_rank,
+    "rogue_dimensions": rogue_dimensions,
+    "twonn": twonn_dimension,
+    "mle": mle_dimension,
+    "hubness": hubness,
+    "uniformity": uniformity,
+    "alignment": alignment,
+}
+
+
+def _needs_pairs(fn: Callable) -> bool:
+    return "pairs" in inspect.signature(fn).parameters
+
+
+def check_metrics(metrics: Any) -> list[str]:
+    """Validate metric names against ``METRICS``; None means all of them.
+
+    Examples
+    --------
+    >>> check_metrics(["isoscore"])
+    ['isoscore']
+    """
+    if metrics is None:
+        return list(METRICS)
+    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in names if m not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; valid: {', '.join(METRICS)}")
+    return names
+
+
+def report(X: Any, pairs: Any = None, *, metrics: Any = None, knn_sample: int = 10_000,
+           seed: int = 0, errors: str = "raise") -> dict[str, float]:
+    """Run every metric (or those named) on ``X``; one flat dict of floats.
+
+    A metric that returns a dict contributes ``name`` (its ``value``) and
+    ``name_key`` for its other keys. ``alignment`` runs only when ``pairs`` are given.
+    kNN-based metrics share one kNN graph on at most ``knn_sample`` random rows.
+    ``errors="warn"`` turns a metric's ValueError on degenerate data (e.g. constant
+    vectors, as the ``[CLS]`` state of a model's embedding layer is) into a
+    ``GeometryWarning`` and leaves that metric out of the dict; ``"raise"`` re-raises.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    >>> r = report(X)
+    >>> r["isoscore"] > 0.9, abs(r["average_cosine"]) < 0.05, r["n"]
+    (True, True, 300)
+    """
+    if errors not in ("raise", "warn"):
+        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
+    names = check_metrics(metrics)
+    P = PreparedVectors(X, knn_sample=knn_sample, seed=seed)
+    out: dict[str, float] = {"n": P.n, "dim": P.d}
+    for name in names:
+        fn = METRICS[name]
+        if _needs_pairs(fn) and pairs is None:
+            if metrics is not None:
+                raise ValueError(f"metric {name!r} needs positive pairs: pass pairs=")
+            continue
+        try:
+            value = fn(P, pairs) if _needs_pairs(fn) else fn(P)
+        except ValueError as exc:
+            if errors == "raise":
+                raise
+            warnings.warn(f"{name} left out of the report: {exc}", GeometryWarning, stacklevel=2)
+            continue
+        if isinstance(value, dict):
+            for key, v in value.items():
+                out[name if key == "value" else f"{name}_{key}"] = v
+        else:
+            out[name] = value
+    return out
