@@ -256,8 +256,7 @@ from workbench.train.drift import drift_report
 
 fit_texts = list(dict.fromkeys(pairs.queries + pairs.positives))
 drift = drift_report(enc, runs["mnrl"].encoder, test, fit_texts=fit_texts, alpha=1.0 if SMOKE else 0.0,
-                     old_options=dict(max_length=MAX_LENGTH, cache=False),
-                     new_options=dict(max_length=MAX_LENGTH, cache=False))
+                     old_options=dict(max_length=MAX_LENGTH), new_options=dict(max_length=MAX_LENGTH), cache=False)
 print(f"map fitted on {len(fit_texts)} texts")
 drift.round(4)
 
@@ -279,7 +278,7 @@ new_task, _ = training_split("clothing-title-review", n_train=N_TRAIN or 2000)
 update = train(enc, new_task, TrainConfig(steps=UPDATE_STEPS, batch_size=BATCH, lr=5e-4, max_length=MAX_LENGTH,
                                           max_seconds=MAX_SECONDS))
 drift_update = drift_report(enc, update.encoder, test, fit_texts=fit_texts, alpha=1.0 if SMOKE else 0.0,
-                            old_options=dict(max_length=MAX_LENGTH, cache=False),
-                            new_options=dict(max_length=MAX_LENGTH, cache=False))
+                            old_options=dict(max_length=MAX_LENGTH), new_options=dict(max_length=MAX_LENGTH),
+                            cache=False)
 print(f"update: {update.steps} steps on clothing titles -> reviews in {update.seconds:.0f} s")
 drift_update.round(4)

@@ -112,8 +112,8 @@ class QueryDriftMap(TransformerMixin, BaseEstimator):
 def drift_report(old, new, dataset, *, methods: Sequence[str] = ("lstsq", "procrustes"),
                  fit_texts: Sequence[str] | None = None, n_fit: int | None = None, alpha: float = 0.0,
                  old_options: EncodeOptions | dict | None = None, new_options: EncodeOptions | dict | None = None,
-                 seed: int = 0,
-                 n_resamples: int = 1000, show_progress: bool | None = None):
+                 seed: int = 0, n_resamples: int = 1000, batch_size: int = 32, cache: bool = True,
+                 show_progress: bool | None = None):
     """Retrieval with an old index and a new model's queries: raw, mapped, and fully re-indexed.
 
     Parameters
@@ -134,6 +134,9 @@ def drift_report(old, new, dataset, *, methods: Sequence[str] = ("lstsq", "procr
     seed : int
     n_resamples : int
         Bootstrap resamples of the nDCG@10 interval and permutations of the paired test.
+    batch_size : int
+    cache : bool
+        Read and write the vector cache.
     show_progress : bool, optional
 
     Returns
@@ -154,7 +157,8 @@ def drift_report(old, new, dataset, *, methods: Sequence[str] = ("lstsq", "procr
     oo, no = [m.resolve(o) if hasattr(m, "resolve") else EncodeOptions.from_any(o)
               for m, o in ((old, old_options), (new, new_options))]
     docs, queries = dataset.documents, dataset.query_texts
-    run = {"show_progress": show_progress}  # options by keyword: a wrapper's encode(texts, **kw) passes them on
+    # options by keyword: a wrapper's encode(texts, **kw) passes them on
+    run = {"show_progress": show_progress, "batch_size": batch_size, "cache": cache}
     D_old, Q_old = old.encode(docs, options=oo, **run), old.encode(queries, options=oo, **run)
     D_new, Q_new = new.encode(docs, options=no, **run), new.encode(queries, options=no, **run)
     if fit_texts is None:

@@ -160,7 +160,7 @@ class Explorer:
         Examples
         --------
         >>> ex = Explorer.from_vectors(np.zeros(5))
-        >>> "got a 1-d array of shape (5,)" in ex.error.value, len(ex.figure.data)
+        >>> "must be a 2-d (n, d) array of row vectors, got shape (5,)" in ex.error.value, len(ex.figure.data)
         (True, 0)
         """
         post = kwargs.pop("postprocess", "none")
