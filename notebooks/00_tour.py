@@ -90,6 +90,16 @@ pd.DataFrame({
 # Spearman correlation between cosine similarity and the mean human rating of 1,225 pairs
 # of news documents (Lee et al., 2005). Pooling is one argument: the same model with its
 # `[CLS]` vector instead of the mean, and GloVe word vectors averaged, for comparison.
+#
+# Each pair $(a, b)$ gets the cosine of its two vectors, and the score is Spearman's rank
+# correlation (Spearman, 1904) between those cosines and the human ratings $y$: the
+# Pearson correlation of their ranks, which without ties is
+#
+# $$\cos(u, v) = \frac{u \cdot v}{\lVert u \rVert \, \lVert v \rVert}, \qquad
+# \rho = 1 - \frac{6 \sum_{i=1}^{n} d_i^2}{n (n^2 - 1)},$$
+#
+# where $d_i$ is the difference between pair $i$'s rank by cosine and its rank by rating.
+# Only the order of the similarities counts, not their scale.
 
 # %%
 lee = wb.datasets.load("lee-pairs")

@@ -67,6 +67,15 @@ COLS = ["pooling", "layer", "score", "ci_low", "ci_high", "delta", "p_value"]
 # The three tasks and their main scores (MTEB conventions): Spearman correlation on the
 # Lee document pairs, nDCG@10 for docstring -> function retrieval, and the accuracy of a
 # logistic-regression probe on movie-review polarity.
+#
+# nDCG@10 (Järvelin and Kekäläinen, 2002) rewards relevant documents near the top of a
+# query's ranking: with $\mathrm{rel}_i$ the relevance of the document at rank $i$,
+#
+# $$\mathrm{DCG@10} = \sum_{i=1}^{10} \frac{\mathrm{rel}_i}{\log_2(i + 1)}, \qquad
+# \mathrm{nDCG@10} = \frac{\mathrm{DCG@10}}{\mathrm{IDCG@10}},$$
+#
+# where IDCG@10 is the DCG@10 of the ideal ranking, so 1 means every relevant document
+# came first; the table reports the mean over queries.
 
 # %%
 minilm = wb.load_encoder("minilm")

@@ -96,6 +96,16 @@ print(f"base nDCG@10 = {base[384]['ndcg@10']:.3f}, 95% CI {base[384]['ndcg@10_ci
 # 0.05). A batch never holds the same query twice, so every in-batch negative is a real
 # negative. Training stops after `STEPS` steps or `MAX_SECONDS` seconds, whichever comes
 # first; in a notebook the loss is drawn live.
+#
+# For a batch of $B$ pairs $(q_i, d_i)$ the loss (InfoNCE, van den Oord et al. 2018; the
+# multiple-negatives ranking loss of Henderson et al. 2017) is the cross-entropy of
+# picking $d_i$ among the batch's documents, on cosine similarities scaled by a
+# temperature $\tau$:
+#
+# $$\mathcal{L} = -\frac{1}{B} \sum_{i=1}^{B}
+# \log \frac{\exp(\cos(q_i, d_i) / \tau)}{\sum_{j=1}^{B} \exp(\cos(q_i, d_j) / \tau)}.$$
+#
+# Mined hard negatives (section 4) join the denominator as extra $d_j$.
 
 # %%
 config = TrainConfig(steps=STEPS, batch_size=BATCH, lr=1e-4, max_length=MAX_LENGTH, max_seconds=MAX_SECONDS)
@@ -121,6 +131,12 @@ runs["mnrl + hard negatives"] = train(enc, mined, config)
 # coordinates must carry a usable embedding on their own. With a few dozen steps the
 # equal-weight sum leaves the small widths behind, so they get more weight (`MRL_WEIGHTS`,
 # heaviest at 64) and the run a higher learning rate.
+#
+# Matryoshka representation learning (Kusupati et al. 2022) applies the loss to the first
+# $m$ coordinates of every vector, re-normalised, for each width $m$ in a set $M$, with
+# weights $c_m$:
+#
+# $$\mathcal{L}_{\mathrm{MRL}} = \sum_{m \in M} c_m \, \mathcal{L}\big(q_{1:m}, d_{1:m}\big).$$
 
 # %%
 runs["mnrl + matryoshka"] = train(enc, pairs, config, matryoshka_dims=DIMS, matryoshka_weights=MRL_WEIGHTS, lr=MRL_LR)
@@ -131,6 +147,13 @@ print(f"{runs['mnrl + matryoshka'].steps} steps in {runs['mnrl + matryoshka'].se
 # Per-query nDCG@10 of a fine-tuned model and of the base model on the same held-out
 # queries go into a paired permutation test; the interval is a paired bootstrap of the
 # difference.
+#
+# With $\Delta$ the observed difference of mean nDCG@10, the permutation test swaps the two
+# systems' scores on each query with probability 1/2, $R$ times, and counts the swapped
+# differences at least as large: $p = \big(1 + \#\{r : |\Delta^{*}_r| \ge |\Delta|\}\big) / (1 + R)$.
+# The 95% interval is the 2.5th to 97.5th percentile of $\Delta$ over queries resampled
+# with replacement (the percentile bootstrap, Efron 1979). The two answer different
+# questions, so near the boundary one may exclude zero while the other's $p$ is above 0.05.
 
 # %%
 tuned = {name: vectors(run.encoder) for name, run in runs.items()}

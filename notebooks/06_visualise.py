@@ -58,6 +58,21 @@ glove = wb.load_encoder("glove-50d")
 # gives the anisotropy (average cosine), IsoScore, effective rank, TwoNN dimension and hubness
 # of the current vectors; change post-processing to `center+normalize` and watch the average
 # cosine fall to about zero.
+#
+# The two less familiar measures, for $n$ vectors in $D$ dimensions:
+#
+# - **IsoScore** (Rudman et al. 2022): rotate to principal components, take the variances
+#   $v$, scale them to $\hat v = \sqrt{D}\, v / \lVert v \rVert$, and measure the defect
+#   $\delta = \lVert \hat v - \mathbf{1} \rVert / \sqrt{2 (D - \sqrt{D})}$; then
+#   $k = (D - \delta^2 (D - \sqrt{D}))^2 / D$ dimensions are used evenly and
+#   $\mathrm{IsoScore} = (k - 1)/(D - 1)$, from 0 (one direction) to 1 (isotropic).
+# - **Hubness** (Radovanović et al. 2010): $N_k(x)$ counts the points that have $x$ among
+#   their $k = 10$ nearest neighbours; hubness is the skewness
+#   $\mathbb{E}[(N_k - \mu)^3] / \sigma^3$ of those counts. Its mean is always $k$; a
+#   long right tail means a few hubs are everyone's neighbour.
+# - **TwoNN** (Facco et al. 2017): for each point, $\mu = r_2 / r_1$, the ratio of its
+#   second- to first-neighbour distance, follows $P(\mu \le x) = 1 - x^{-d}$ on a
+#   $d$-dimensional manifold, so $d$ is the slope of $-\log(1 - F(\mu))$ against $\log \mu$.
 
 # %%
 explorer = Explorer("clothing-reviews", model=enc, models=[enc, glove], max_points=N_POINTS, method=METHOD,
