@@ -9,7 +9,8 @@ folder or a Hugging Face id, resolved offline unless the user opts in to downloa
 What a loader settles, and the encoder then uses: the default pooling (a
 sentence-transformers folder's ``1_Pooling/config.json``; ``last`` for decoders,
 ``mean`` otherwise), the maximum sequence length, and a model *identity* string that
-enters every cache key (name plus a hash of the weight files, or the hub revision).
+enters every cache key (name plus a hash of the weights, configuration and tokenizer files,
+see ``identity.py``, or the hub revision).
 
 Left out here: trainable pooling heads and attention-mask surgery (training and
 pooling-experiment modules), and GPU placement (the workbench targets CPUs first).
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import cache
-from .cache import weights_hash
+from .identity import folder_identity
 from .packages import INSTALL, MissingPackage, package_dir
 
 if TYPE_CHECKING:
@@ -100,11 +101,17 @@ def sentence_transformers_defaults(folder: Path) -> dict:
                 out["pooling"] = "+".join(modes)
         elif kind.endswith("Normalize"):
             out["normalize"] = True
+        elif not kind.endswith("Transformer"):
+            warnings.warn(f"{folder}: sentence-transformers module {entry.get('path') or kind!r} ({kind}) is not "
+                          "applied here, so these vectors differ from sentence-transformers' own", stacklevel=3)
     bert_cfg = folder / "sentence_bert_config.json"
     if bert_cfg.exists():
-        max_len = json.loads(bert_cfg.read_text()).get("max_seq_length")
-        if max_len:
-            out["max_length"] = int(max_len)
+        settings = json.loads(bert_cfg.read_text())
+        if settings.get("max_seq_length"):
+            out["max_length"] = int(settings["max_seq_length"])
+        if settings.get("do_lower_case"):
+            warnings.warn(f"{bert_cfg} asks for lower-cased input, which sentence-transformers applies before "
+                          "the tokenizer and this loader does not; lower-case the texts yourself", stacklevel=3)
     return out
 
 
@@ -131,7 +138,8 @@ def load_transformer(
     name : str, optional
         Display name (defaults to ``source``).
     identity : str, optional
-        Cache identity; defaults to a hash of the local weight files or the hub revision.
+        Cache identity; defaults to a hash of the folder's weight, configuration and tokenizer
+        files (``identity.folder_identity``) or the hub revision.
     allow_download : bool
         Let transformers reach the hub; off by default (offline).
     trust_remote_code : bool
@@ -157,7 +165,7 @@ def load_transformer(
     decoder = _is_decoder(config)
     if identity is None:
         rev = getattr(config, "_commit_hash", None) or revision
-        identity = f"{source}@{weights_hash(folder)}" if folder else f"{source}@{rev or 'unknown'}"
+        identity = f"{source}@{folder_identity(folder)}" if folder else f"{source}@{rev or 'unknown'}"
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
     max_len = defaults.get("max_length") or _model_max_length(tokenizer, config)
@@ -182,7 +190,7 @@ def _model_max_length(tokenizer, config) -> int:
 # --------------------------------------------------------------------------- embedded
 def _load_minilm(spec: ModelSpec, **kw) -> "Encoder":
     folder = model_package_dir(spec) / "model"
-    return load_transformer(folder, name=spec.name, identity=f"{spec.name}@{weights_hash(folder)}", **kw)
+    return load_transformer(folder, name=spec.name, identity=f"{spec.name}@{folder_identity(folder)}", **kw)
 
 
 def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
@@ -191,7 +199,7 @@ def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
     gguf = next(src.glob("*.gguf"), None)
     if gguf is None:
         raise FileNotFoundError(f"no .gguf file in {src}; reinstall with: {INSTALL[spec.module]}")
-    digest = weights_hash(src, ("*.gguf",))
+    digest = folder_identity(src, ("*.gguf",))
     target = cache.cache_dir() / "models" / f"{spec.name}-{digest}-fp32"
     if not (target / "config.json").exists():
         _dequantise_gguf(gguf, target)
