@@ -44,7 +44,8 @@ def cache_dir() -> Path:
     >>> isinstance(cache_dir(), Path)
     True
     """
-    return Path(os.environ.get("WB_CACHE_DIR") or Path.home() / ".cache" / "workbench")
+    value = os.environ.get("WB_CACHE_DIR", "").strip()
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "workbench"
 
 
 def _digest(data: bytes) -> bytes:
@@ -199,8 +200,8 @@ def _mismatch(array: Any, shape: tuple[int | None, ...] | None, dtype: Any) -> s
         return f"holds a {type(array).__name__}, not an array"
     if shape is not None and (array.ndim != len(shape)
                               or any(want is not None and got != want for got, want in zip(array.shape, shape))):
-        expected = "(" + ", ".join("any" if w is None else str(w) for w in shape) + ("," if len(shape) == 1 else "") + ")"
-        return f"holds an array of shape {array.shape}, expected {expected}"
+        expected = tuple("any" if w is None else w for w in shape)
+        return f"holds an array of shape {array.shape}, expected {expected}".replace("'any'", "any")
     if dtype is not None and array.dtype != np.dtype(dtype):
         return f"holds {array.dtype} values, expected {np.dtype(dtype)}"
     return None

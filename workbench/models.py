@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import cache
+from .env import env_flag
 from .identity import folder_identity
 from .packages import INSTALL, MissingPackage, package_dir
 
@@ -38,8 +39,10 @@ if TYPE_CHECKING:
 def download_allowed(allow_download: bool | None = None) -> bool:
     """Whether loaders may reach the Hugging Face hub: the argument, else ``WB_ALLOW_DOWNLOAD``.
 
-    Offline is the default. Importing the package sets no environment variable; the
-    loaders pass ``local_files_only`` to every ``from_pretrained`` call instead.
+    Offline is the default. The variable is a switch (``1/true/yes/on`` or ``0/false/no/off``;
+    anything else is an error naming it, see ``workbench.env``). Importing the package sets
+    no environment variable; the loaders pass ``local_files_only`` to every
+    ``from_pretrained`` call instead.
 
     Examples
     --------
@@ -48,7 +51,7 @@ def download_allowed(allow_download: bool | None = None) -> bool:
     """
     if allow_download is not None:
         return bool(allow_download)
-    return os.environ.get("WB_ALLOW_DOWNLOAD", "").strip().lower() in ("1", "true", "yes", "on")
+    return env_flag("WB_ALLOW_DOWNLOAD")
 
 
 MissingModelPackage = MissingPackage  # kept for callers that catch it by this name
@@ -283,8 +286,9 @@ def load_encoder(
     name_or_path : str or Path
         An embedded model name (``available()``), a local folder, or a Hugging Face id.
     allow_download : bool, optional
-        Allow fetching from the hub; default from ``WB_ALLOW_DOWNLOAD`` (``1`` turns it on;
-        off otherwise). A user's own ``HF_HUB_OFFLINE=1`` still wins.
+        Allow fetching from the hub; default from the switch ``WB_ALLOW_DOWNLOAD``
+        (``1/true/yes/on`` turn it on, ``0/false/no/off`` or unset leave it off).
+        A user's own ``HF_HUB_OFFLINE=1`` still wins.
     trust_remote_code : bool
         Allow model code shipped with a checkpoint (off).
     revision : str, optional

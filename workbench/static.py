@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .identity import folder_identity
 from .encoder import Encoder
+from .identity import folder_identity
 from .pooling import pool
 from .texts import check_texts
 
