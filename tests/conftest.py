@@ -1,12 +1,19 @@
-"""Shared fixtures: one loaded model per session, and a private vector cache per test."""
+"""Shared fixtures: one loaded model per session, a private vector cache per test, a tiny saved model; the
+derandomized hypothesis profile."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import workbench as wb
+
+# property-based tests: the same examples on every run (derandomized, no example database), few and fast
+settings.register_profile("workbench", derandomize=True, database=None, max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile("workbench")
 
 
 @pytest.fixture(autouse=True)
