@@ -162,39 +162,57 @@ def test_two_processes_writing_one_cache_entry(private_cache):
     assert [p.name for p in (private_cache / "vectors").rglob("*") if p.is_file()] == ["shared-key.wbc"]
 
 
-@pytest.mark.parametrize("written", [1, 3])
-def test_kill_9_mid_encode_then_resume_gives_identical_vectors(tiny_model_dir, private_cache, written):
+KILL_POINTS = {  # where the encoding process is killed: (chunks fully written before, code run in it)
+    "after_three_chunks": (3, "cache.put = pausing(cache.put, 3)"),
+    # inside the third write: the temporary file exists, the rename has not happened
+    "mid_write": (2, "cache.os = SimpleNamespace(**{**vars(os), 'fsync': pausing(os.fsync, 3)})"),
+}
+
+
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_kill_9_mid_encode_then_resume_gives_identical_vectors(tiny_model_dir, private_cache, point):
+    written, hook = KILL_POINTS[point]
     texts = [f"text {i}: " + "word " * (i % 9) for i in range(13)]  # chunks of 2: seven of them
     code = f"""
-        import sys, time
+        import os, time
+        from types import SimpleNamespace
         import workbench as wb
         from workbench import cache, encoder
         encoder.CHUNK_SIZE = 2
-        real_put, done = cache.put, []
 
-        def put(*args, **kwargs):
-            path = real_put(*args, **kwargs)
-            done.append(path)
-            print(len(done), flush=True)
-            if len(done) == {written}:
-                time.sleep(300)  # killed here, between two chunks
-            return path
+        def pausing(call, at):
+            calls = []
 
-        cache.put = put
-        wb.load_encoder({str(tiny_model_dir)!r}).encode({texts!r})
+            def wrapped(*args, **kwargs):
+                calls.append(1)
+                if len(calls) == at and call is os.fsync:
+                    print("paused", flush=True)
+                    time.sleep(300)  # killed here
+                out = call(*args, **kwargs)
+                print("written", flush=True)
+                if len(calls) == at:
+                    time.sleep(300)  # killed here, between two chunks
+                return out
+            return wrapped
+
+        enc = wb.load_encoder({str(tiny_model_dir)!r})
+        {hook}
+        enc.encode({texts!r})
     """
     proc = _python(code, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     lines = []
-    while len(lines) < written and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
-        lines.append(line)
+        lines.append(line.strip())
+        if "paused" in lines or (point != "mid_write" and lines.count("written") == written):
+            break
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert len(lines) == written and proc.returncode == -signal.SIGKILL
-    assert len(_entries(private_cache)) == written
+    assert proc.returncode == -signal.SIGKILL, lines
+    assert len(_entries(private_cache)) - (point == "mid_write") == written  # plus the orphaned temporary
     monkey = pytest.MonkeyPatch()
     monkey.setattr(encoder_module, "CHUNK_SIZE", 2)
     try:
@@ -202,9 +220,12 @@ def test_kill_9_mid_encode_then_resume_gives_identical_vectors(tiny_model_dir, p
         computed = []
         real = enc._compute
         enc._compute = lambda chunk, *a: (computed.append(len(chunk)), real(chunk, *a))[1]
-        resumed = enc.encode(texts)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # nothing damaged to report
+            resumed = enc.encode(texts)
         assert len(computed) == 7 - written  # only the chunks never written
         enc._compute = real
         np.testing.assert_array_equal(resumed, enc.encode(texts, cache=False))
+        assert cache.clear() == 7 + (point == "mid_write")  # clear() also takes an orphaned temporary
     finally:
         monkey.undo()

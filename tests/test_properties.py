@@ -180,3 +180,37 @@ def test_bootstrap_ci_is_ordered_nan_or_a_value_error(values, statistic):
 def test_perfect_correlation_bootstrap_is_one(statistic):
     x = np.arange(10.0)
     assert stats.bootstrap_ci(x, 2 * x + 1, statistic=statistic, n_resamples=50) == pytest.approx((1.0, 1.0))
+
+
+FIELD_TEXT = st.lists(st.sampled_from(list("ab ,\t\"'#\\\x00é€1.5-\n\ufeff") + ["\r\n"]), max_size=8).map("".join)
+ROWS = st.lists(st.lists(st.one_of(FIELD_TEXT, st.floats(-5, 5).map(str)), min_size=1, max_size=5),
+                min_size=0, max_size=6)
+
+
+def _write(tmp: Path, name: str, rows, delimiter: str, quote: bool, encoding: str, header) -> Path:
+    lines = [] if header is None else [delimiter.join(header)]
+    for row in rows:
+        lines.append(delimiter.join(f'"{f}"' if quote else f for f in row))
+    path = tmp / name
+    path.write_bytes("\n".join(lines).encode(encoding, "replace"))
+    return path
+
+
+@given(ROWS, st.sampled_from(["\t", ",", ";"]), st.booleans(), st.sampled_from(["utf-8", "utf-16", "latin-1"]),
+       st.sampled_from([None, ["sentence1", "sentence2", "score"], ["text", "label"], ["a", "text"]]),
+       st.sampled_from(["pairs.tsv", "pairs.csv", "pairs.txt", "texts.csv", "texts.tsv", "texts.txt"]))
+def test_loaders_on_random_layouts_give_a_dataset_or_a_value_error(rows, delimiter, quote, encoding, header, name):
+    from workbench.datasets import load_pairs, load_texts
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write(Path(tmp), name, rows, delimiter, quote, encoding, header)
+        load = load_pairs if name.startswith("pairs") else load_texts
+        try:
+            ds = load(path)
+        except ValueError as exc:
+            assert str(path) in str(exc) or path.name in str(exc), exc  # the message names the file
+            return
+    if load is load_pairs:
+        assert len(ds.text1) == len(ds.text2) == len(ds.scores) >= 1 and np.isfinite(ds.scores).all()
+    else:
+        assert len(ds.texts) >= 1 and all(isinstance(t, str) and t for t in ds.texts)
