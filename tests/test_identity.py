@@ -2,6 +2,7 @@
 
 import json
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -142,3 +143,24 @@ def test_static_vectors_identity_covers_the_vocabulary(tmp_path):
     assert first.identity != second.identity
     assert second.encode(["cat"], normalize=False).tolist() == [[0.0, 1.0]]
 
+
+
+def test_hub_model_identity_is_its_commit_or_its_snapshot_never_a_branch_name(tiny_model, monkeypatch):
+    import transformers.utils
+
+    from workbench.models import _hub_identity
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    assert _hub_identity("org/m", SimpleNamespace(_commit_hash=commit), {}) == f"org/m@{commit}"
+    monkeypatch.setattr(transformers.utils, "cached_file", lambda *a, **k: str(tiny_model / "config.json"))
+    by_files = _hub_identity("org/m", SimpleNamespace(_commit_hash="main"), {"revision": "main"})
+    assert by_files == f"org/m@{identity.folder_identity(tiny_model)}"
+
+    def offline(*args, **kwargs):
+        raise OSError("not in the local cache")
+
+    monkeypatch.setattr(transformers.utils, "cached_file", offline)
+    with pytest.warns(RuntimeWarning, match="cached for this session only"):
+        a = _hub_identity("org/m", SimpleNamespace(_commit_hash=None), {})
+    with pytest.warns(RuntimeWarning):
+        assert _hub_identity("org/m", SimpleNamespace(_commit_hash=None), {}) != a

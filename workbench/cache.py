@@ -137,9 +137,10 @@ def get(key: str, *, namespace: str = "vectors", root: Path | None = None, shape
     """The array stored under ``key``, or None when absent, damaged or not what was asked.
 
     A damaged entry (wrong tag, digest mismatch, unreadable payload) and one whose array
-    differs from the expected ``shape`` (None in it: any length) or ``dtype`` are removed and reported with a
-    ``RuntimeWarning`` so the caller recomputes them; an entry that cannot be read at
-    all (a folder in its place, no permission) is reported and missed.
+    differs from the expected ``shape`` (a None in it matches any length) or ``dtype``
+    are removed and reported with a ``RuntimeWarning`` so the caller recomputes them; an
+    entry that cannot be read at all (a folder in its place, no permission) is reported
+    and missed.
 
     Examples
     --------

@@ -80,7 +80,8 @@ class Encoder:
     name : str
         Display name.
     identity : str
-        Everything about the weights that must enter cache keys.
+        Everything about the model that must enter cache keys (weights, configuration,
+        tokenizer; see ``workbench.identity``).
     pooling : str
         Default pooling mode (used when the options leave ``pooling`` None).
     max_length : int

@@ -167,8 +167,7 @@ def load_transformer(
     defaults = sentence_transformers_defaults(folder) if folder else {}
     decoder = _is_decoder(config)
     if identity is None:
-        rev = getattr(config, "_commit_hash", None) or revision
-        identity = f"{source}@{folder_identity(folder)}" if folder else f"{source}@{rev or 'unknown'}"
+        identity = f"{source}@{folder_identity(folder)}" if folder else _hub_identity(str(source), config, kwargs)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
     max_len = defaults.get("max_length") or _model_max_length(tokenizer, config)
@@ -181,6 +180,29 @@ def load_transformer(
         max_length=max_len,
         is_decoder=decoder,
     )
+
+
+def _hub_identity(model_id: str, config, kwargs: dict) -> str:
+    """A hub model's identity: its resolved commit, else a hash of its local snapshot folder.
+
+    A branch or tag name moves, so it never names vectors; when neither a commit nor the
+    snapshot is known the identity is unique to this load (nothing is shared in the cache).
+    """
+    commit = getattr(config, "_commit_hash", None)
+    if isinstance(commit, str) and len(commit) == 40 and all(c in "0123456789abcdef" for c in commit):
+        return f"{model_id}@{commit}"
+    try:
+        from transformers.utils import cached_file  # noqa: PLC0415
+
+        found = cached_file(model_id, "config.json", local_files_only=kwargs.get("local_files_only", True),
+                            revision=kwargs.get("revision"))
+        if found is None:
+            raise FileNotFoundError(model_id)
+        return f"{model_id}@{folder_identity(Path(found).parent)}"
+    except (OSError, ValueError):
+        warnings.warn(f"cannot tell which revision of {model_id} was loaded; its vectors are cached for this "
+                      "session only", RuntimeWarning, stacklevel=3)
+        return f"{model_id}@unresolved-{os.urandom(8).hex()}"
 
 
 def _model_max_length(tokenizer, config) -> int:
