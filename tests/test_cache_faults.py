@@ -229,3 +229,23 @@ def test_kill_9_mid_encode_then_resume_gives_identical_vectors(tiny_model_dir, p
         assert cache.clear() == 7 + (point == "mid_write")  # clear() also takes an orphaned temporary
     finally:
         monkey.undo()
+
+
+def test_suite_and_layer_tables_are_returned_on_a_full_disk(tiny, monkeypatch, private_cache):
+    from workbench.datasets import TextDataset
+    from workbench.evaluate import Task, run_suite
+    from workbench.geometry import layerwise
+
+    texts = [f"review {i} says {'good' if i % 2 else 'bad'} things" for i in range(24)]
+    ds = TextDataset("reviews", texts, labels=np.arange(24) % 2)
+    calls = []
+    _failing_os(monkeypatch, errno.ENOSPC, calls)
+    with pytest.warns(RuntimeWarning, match="cannot write"):
+        table = run_suite([{"model": tiny, "label": "tiny"}], [Task("classification", ds)], n_resamples=20)
+    assert set(table["metric"]) >= {"accuracy", "f1"} and not table["cached"].any()
+    with pytest.warns(RuntimeWarning, match="cannot write"):
+        layers = layerwise(tiny, texts, metrics=["average_cosine"])
+    assert sorted(layers["layer"].unique()) == [0, 1, 2]
+    assert len(calls) == 4  # vectors and the table, for each: one try, nothing after it
+    written = [p for name in ("vectors", "suite", "geometry") for p in (private_cache / name).rglob("*")]
+    assert not [p for p in written if p.is_file()]
