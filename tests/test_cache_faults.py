@@ -87,6 +87,10 @@ def test_unwritable_cache_warns_once_returns_the_vectors_and_stops_writing(tiny,
     assert len(messages) == 1 and "cannot write" in messages[0] and "not cached" in messages[0], messages
     assert len(calls) == 1  # later chunks are not written
     np.testing.assert_array_equal(got, expected)
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        tiny.encode(TEXTS[:3])  # a later encode tries again, and says nothing new
+    assert len(calls) == 2 and not again
     assert not [p for p in private_cache.rglob("*") if p.is_file() and "models" not in p.parts]  # no partial files
 
 

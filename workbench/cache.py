@@ -11,8 +11,9 @@ A hit is checked against what the caller asked for (``shape``, ``dtype``): an en
 that holds anything else is reported and recomputed, never returned. The cache
 degrades instead of failing: an entry that cannot be read (a folder in its place,
 ``WB_CACHE_DIR`` naming a file, no permission) is a miss with a warning, and a write
-that fails (read-only folder, full disk) is reported with a warning and returns None,
-so the caller keeps its result and can stop writing.
+that fails (read-only folder, full disk) is reported with a warning (once per folder
+and cause in a process) and returns None, so the caller keeps its result and can stop
+writing.
 
 Left out: eviction and size limits (``clear`` empties the cache), locking (two
 processes writing the same key write the same bytes; the last rename wins).
@@ -33,7 +34,7 @@ import numpy as np
 
 _MAGIC = b"WBC1"
 _DIGEST = 32
-_REPORTED: set[str] = set()  # cache folders already reported as unusable in this process
+_REPORTED: set = set()  # (cache folder, cause) already reported as unusable in this process
 
 
 def cache_dir() -> Path:
@@ -104,7 +105,8 @@ def put(key: str, array: np.ndarray, *, namespace: str = "vectors", root: Path |
     """Store ``array`` under ``key`` atomically; returns the file path, or None when it cannot be written.
 
     A failed write (read-only folder, full disk, a folder or file in the way) leaves no
-    partial file and is reported with a ``RuntimeWarning`` naming the cause.
+    partial file and is reported with a ``RuntimeWarning`` naming the cause, once per
+    cache folder and cause in a process.
 
     Examples
     --------
@@ -121,9 +123,12 @@ def put(key: str, array: np.ndarray, *, namespace: str = "vectors", root: Path |
     try:
         atomic_write_bytes(path, _MAGIC + _digest(payload) + payload)
     except OSError as exc:
-        warnings.warn(f"workbench cache: cannot write {path} ({_reason(exc)}); the result is returned but not "
-                      f"cached (set WB_CACHE_DIR to a writable folder, or pass cache=False)", RuntimeWarning,
-                      stacklevel=2)
+        base = root or cache_dir()
+        if (str(base), exc.errno) not in _REPORTED:  # once per folder and cause: a sweep would repeat it
+            _REPORTED.add((str(base), exc.errno))
+            warnings.warn(f"workbench cache: cannot write {path} ({_reason(exc)}); results are returned but not "
+                          f"cached (set WB_CACHE_DIR to a writable folder, or pass cache=False)", RuntimeWarning,
+                          stacklevel=2)
         return None
     return path
 
