@@ -6,8 +6,14 @@ payload itself (``.npy`` bytes), so a truncated or corrupted file is detected on
 reported with a warning, removed and recomputed by the caller. Files are written to a
 temporary name in the same folder and renamed into place, so a reader never sees a
 half-written entry and an interrupted run loses at most the entry being written.
-``weights_hash`` gives the part of a model's identity (and so of every key) that comes
-from its weight files, memoised here too.
+
+A hit is checked against what the caller asked for (``shape``, ``dtype``): an entry
+that holds anything else is reported and recomputed, never returned. The cache
+degrades instead of failing: an entry that cannot be read (a folder in its place,
+``WB_CACHE_DIR`` naming a file, no permission) is a miss with a warning, and a write
+that fails (read-only folder, full disk) is reported with a warning (once per folder
+and cause in a process) and returns None, so the caller keeps its result and can stop
+writing.
 
 Left out: eviction and size limits (``clear`` empties the cache), locking (two
 processes writing the same key write the same bytes; the last rename wins).
@@ -28,6 +34,7 @@ import numpy as np
 
 _MAGIC = b"WBC1"
 _DIGEST = 32
+_REPORTED: set = set()  # (cache folder, cause) already reported as unusable in this process
 
 
 def cache_dir() -> Path:
@@ -38,7 +45,8 @@ def cache_dir() -> Path:
     >>> isinstance(cache_dir(), Path)
     True
     """
-    return Path(os.environ.get("WB_CACHE_DIR") or Path.home() / ".cache" / "workbench")
+    value = os.environ.get("WB_CACHE_DIR", "").strip()
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "workbench"
 
 
 def _digest(data: bytes) -> bytes:
@@ -93,8 +101,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def put(key: str, array: np.ndarray, *, namespace: str = "vectors", root: Path | None = None) -> Path:
-    """Store ``array`` under ``key`` atomically; returns the file path.
+def put(key: str, array: np.ndarray, *, namespace: str = "vectors", root: Path | None = None) -> Path | None:
+    """Store ``array`` under ``key`` atomically; returns the file path, or None when it cannot be written.
+
+    A failed write (read-only folder, full disk, a folder or file in the way) leaves no
+    partial file and is reported with a ``RuntimeWarning`` naming the cause, once per
+    cache folder and cause in a process.
 
     Examples
     --------
@@ -108,20 +120,59 @@ def put(key: str, array: np.ndarray, *, namespace: str = "vectors", root: Path |
     np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
     payload = buf.getvalue()
     path = entry_path(key, namespace, root)
-    atomic_write_bytes(path, _MAGIC + _digest(payload) + payload)
+    try:
+        atomic_write_bytes(path, _MAGIC + _digest(payload) + payload)
+    except OSError as exc:
+        base = root or cache_dir()
+        if (str(base), exc.errno) not in _REPORTED:  # once per folder and cause: a sweep would repeat it
+            _REPORTED.add((str(base), exc.errno))
+            warnings.warn(f"workbench cache: cannot write {path} ({_reason(exc)}); results are returned but not "
+                          f"cached (set WB_CACHE_DIR to a writable folder, or pass cache=False)", RuntimeWarning,
+                          stacklevel=2)
+        return None
     return path
 
 
-def get(key: str, *, namespace: str = "vectors", root: Path | None = None) -> np.ndarray | None:
-    """The array stored under ``key``, or None when absent or damaged.
+def _reason(exc: OSError) -> str:
+    return f"{type(exc).__name__}: {exc.strerror}" if exc.strerror else f"{type(exc).__name__}: {exc}"
 
-    A damaged entry (wrong tag, digest mismatch, unreadable payload) is removed and
-    reported with a ``RuntimeWarning`` so the caller recomputes it.
+
+def get(key: str, *, namespace: str = "vectors", root: Path | None = None, shape: tuple[int | None, ...] | None = None,
+        dtype: Any = None) -> np.ndarray | None:
+    """The array stored under ``key``, or None when absent, damaged or not what was asked.
+
+    A damaged entry (wrong tag, digest mismatch, unreadable payload) and one whose array
+    differs from the expected ``shape`` (a None in it matches any length) or ``dtype``
+    are removed and reported with a ``RuntimeWarning`` so the caller recomputes them; an
+    entry that cannot be read at all (a folder in its place, no permission) is reported
+    and missed.
+
+    Examples
+    --------
+    >>> import tempfile, warnings, numpy as np
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = put("cd34", np.ones((5, 3), np.float32), root=root)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     get("cd34", root=root, shape=(20, 3), dtype=np.float32) is None, len(caught)
+    (True, 1)
     """
     path = entry_path(key, namespace, root)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
+        return None
+    except OSError as exc:
+        base = root or cache_dir()
+        if base.exists() and not base.is_dir():
+            if str(base) not in _REPORTED:  # once per process: every entry of this cache fails alike
+                _REPORTED.add(str(base))
+                warnings.warn(f"the workbench cache folder {base} is a file, not a folder: vectors are computed "
+                              f"but not cached (point WB_CACHE_DIR at a folder; it is created when missing)",
+                              RuntimeWarning, stacklevel=2)
+            return None
+        what = "is a folder, not a cache entry" if path.is_dir() else f"cannot be read ({_reason(exc)})"
+        warnings.warn(f"workbench cache entry {path} {what}; recomputing it", RuntimeWarning, stacklevel=2)
         return None
     head = len(_MAGIC) + _DIGEST
     problem = None
@@ -131,11 +182,34 @@ def get(key: str, *, namespace: str = "vectors", root: Path | None = None) -> np
         problem = "checksum mismatch (truncated or corrupted)"
     else:
         try:
-            return np.load(io.BytesIO(data[head:]), allow_pickle=False)
+            array = np.load(io.BytesIO(data[head:]), allow_pickle=False)
         except ValueError as exc:  # unreadable npy payload
             problem = f"unreadable payload ({exc})"
-    warnings.warn(f"workbench cache entry {path} is damaged: {problem}; recomputing it", RuntimeWarning, stacklevel=2)
-    path.unlink(missing_ok=True)
+        else:
+            mismatch = _mismatch(array, shape, dtype)
+            if mismatch is None:
+                return array
+            problem = f"does not match what was asked: it {mismatch}"
+    if not problem.startswith("does not"):
+        problem = f"is damaged: {problem}"
+    warnings.warn(f"workbench cache entry {path} {problem}; recomputing it", RuntimeWarning, stacklevel=2)
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: the entry stays, and is checked (and missed) again next time
+    return None
+
+
+def _mismatch(array: Any, shape: tuple[int | None, ...] | None, dtype: Any) -> str | None:
+    """Why ``array`` is not what was asked for, or None."""
+    if not isinstance(array, np.ndarray):
+        return f"holds a {type(array).__name__}, not an array"
+    if shape is not None and (array.ndim != len(shape)
+                              or any(want is not None and got != want for got, want in zip(array.shape, shape))):
+        expected = tuple("any" if w is None else w for w in shape)
+        return f"holds an array of shape {array.shape}, expected {expected}".replace("'any'", "any")
+    if dtype is not None and array.dtype != np.dtype(dtype):
+        return f"holds {array.dtype} values, expected {np.dtype(dtype)}"
     return None
 
 
@@ -147,28 +221,3 @@ def clear(namespace: str | None = None, *, root: Path | None = None) -> int:
         p.unlink(missing_ok=True)
         n += 1
     return n
-
-
-def weights_hash(folder: Path, patterns: tuple[str, ...] = ("*.safetensors", "*.bin", "*.gguf", "*.npy")) -> str:
-    """BLAKE2b of a folder's weight files, memoised on disk by (path, size, mtime).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp()); _ = (d / "w.safetensors").write_bytes(b"x")
-    >>> len(weights_hash(d))
-    16
-    """
-    files = sorted({p for pat in patterns for p in Path(folder).glob(pat) if p.is_file()})
-    stamp = [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
-    memo = entry_path(make_key(weights=stamp), "weights-hash").with_suffix(".txt")
-    if memo.exists():
-        return memo.read_text().strip()
-    h = hashlib.blake2b(digest_size=8)
-    for p in files:
-        with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 22), b""):
-                h.update(block)
-    digest = h.hexdigest()
-    atomic_write_bytes(memo, digest.encode())
-    return digest

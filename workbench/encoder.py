@@ -80,7 +80,8 @@ class Encoder:
     name : str
         Display name.
     identity : str
-        Everything about the weights that must enter cache keys.
+        Everything about the model that must enter cache keys (weights, configuration,
+        tokenizer; see ``workbench.identity``).
     pooling : str
         Default pooling mode (used when the options leave ``pooling`` None).
     max_length : int
@@ -342,18 +343,20 @@ class Encoder:
         chunks = [texts[i:i + CHUNK_SIZE] for i in range(0, len(texts), CHUNK_SIZE)]
         parts: list[list[np.ndarray]] = [[] for _ in targets]
         truncated = 0
+        writable = use_cache  # after one failed write (read-only or full disk) the rest is not written
         with progress.bar(len(texts), f"encoding with {self.name}", show_progress) as bar:
             for chunk in chunks:
                 keys = [self._cache_key(chunk, opts, kind) for opts, kind in targets]
-                got = [cache.get(k) if use_cache else None for k in keys]
+                got = [cache.get(k, shape=self._shape(len(chunk), opts, kind), dtype=np.float32) if use_cache
+                       else None for k, (opts, kind) in zip(keys, targets)]
                 missing = [i for i, arr in enumerate(got) if arr is None]
                 if missing:
                     fresh, cut = self._compute(chunk, [targets[i] for i in missing], batch_size, bar)
                     truncated += cut
                     for i, arr in zip(missing, fresh):
                         got[i] = arr
-                        if use_cache:
-                            cache.put(keys[i], arr)
+                        if writable and cache.put(keys[i], arr) is None:
+                            writable = False
                 else:
                     bar.update(len(chunk))
                 for part, arr in zip(parts, got):
@@ -364,9 +367,18 @@ class Encoder:
         return [np.concatenate(part, axis=-2) if part else self._empty(opts, kind)
                 for part, (opts, kind) in zip(parts, targets)]
 
+    def _shape(self, n: int, opts: EncodeOptions, kind: str) -> tuple[int | None, ...]:
+        """Shape of the array for ``n`` texts: ``(n, width)``, or ``(n_layers + 1, n, width)`` for every layer.
+
+        The width of a head without an int ``dim`` is unknown (None).
+        """
+        width = getattr(opts.head, "dim", None) if opts.head is not None else self.output_dim(opts.pooling)
+        width = int(width) if isinstance(width, (int, np.integer)) and not isinstance(width, bool) else None
+        return (self.n_layers + 1, n, width) if kind == "layers" else (n, width)
+
     def _empty(self, opts: EncodeOptions, kind: str) -> np.ndarray:
-        width = opts.head.dim if opts.head is not None else self.output_dim(opts.pooling)
-        return np.zeros((self.n_layers + 1, 0, width) if kind == "layers" else (0, width), np.float32)
+        shape = self._shape(0, opts, kind)
+        return np.zeros(shape[:-1] + (shape[-1] or 0,), np.float32)
 
     def _cache_key(self, chunk: list[str], opts: EncodeOptions, kind: str) -> str:
         """Key of one chunk's array: the weights, the texts and every option (not batch size)."""

@@ -9,7 +9,8 @@ folder or a Hugging Face id, resolved offline unless the user opts in to downloa
 What a loader settles, and the encoder then uses: the default pooling (a
 sentence-transformers folder's ``1_Pooling/config.json``; ``last`` for decoders,
 ``mean`` otherwise), the maximum sequence length, and a model *identity* string that
-enters every cache key (name plus a hash of the weight files, or the hub revision).
+enters every cache key (name plus a hash of the weights, configuration and tokenizer files,
+see ``identity.py``, or the hub revision).
 
 Left out here: trainable pooling heads and attention-mask surgery (training and
 pooling-experiment modules), and GPU placement (the workbench targets CPUs first).
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import cache
-from .cache import weights_hash
+from .env import env_flag
+from .identity import folder_identity
 from .packages import INSTALL, MissingPackage, package_dir
 
 if TYPE_CHECKING:
@@ -37,8 +39,10 @@ if TYPE_CHECKING:
 def download_allowed(allow_download: bool | None = None) -> bool:
     """Whether loaders may reach the Hugging Face hub: the argument, else ``WB_ALLOW_DOWNLOAD``.
 
-    Offline is the default. Importing the package sets no environment variable; the
-    loaders pass ``local_files_only`` to every ``from_pretrained`` call instead.
+    Offline is the default. The variable is a switch (``1/true/yes/on`` or ``0/false/no/off``;
+    anything else is an error naming it, see ``workbench.env``). Importing the package sets
+    no environment variable; the loaders pass ``local_files_only`` to every
+    ``from_pretrained`` call instead.
 
     Examples
     --------
@@ -47,7 +51,7 @@ def download_allowed(allow_download: bool | None = None) -> bool:
     """
     if allow_download is not None:
         return bool(allow_download)
-    return os.environ.get("WB_ALLOW_DOWNLOAD", "").strip().lower() in ("1", "true", "yes", "on")
+    return env_flag("WB_ALLOW_DOWNLOAD")
 
 
 MissingModelPackage = MissingPackage  # kept for callers that catch it by this name
@@ -100,11 +104,17 @@ def sentence_transformers_defaults(folder: Path) -> dict:
                 out["pooling"] = "+".join(modes)
         elif kind.endswith("Normalize"):
             out["normalize"] = True
+        elif not kind.endswith("Transformer"):
+            warnings.warn(f"{folder}: sentence-transformers module {entry.get('path') or kind!r} ({kind}) is not "
+                          "applied here, so these vectors differ from sentence-transformers' own", stacklevel=3)
     bert_cfg = folder / "sentence_bert_config.json"
     if bert_cfg.exists():
-        max_len = json.loads(bert_cfg.read_text()).get("max_seq_length")
-        if max_len:
-            out["max_length"] = int(max_len)
+        settings = json.loads(bert_cfg.read_text())
+        if settings.get("max_seq_length"):
+            out["max_length"] = int(settings["max_seq_length"])
+        if settings.get("do_lower_case"):
+            warnings.warn(f"{bert_cfg} asks for lower-cased input, which sentence-transformers applies before "
+                          "the tokenizer and this loader does not; lower-case the texts yourself", stacklevel=3)
     return out
 
 
@@ -131,7 +141,8 @@ def load_transformer(
     name : str, optional
         Display name (defaults to ``source``).
     identity : str, optional
-        Cache identity; defaults to a hash of the local weight files or the hub revision.
+        Cache identity; defaults to a hash of the folder's weight, configuration and tokenizer
+        files (``identity.folder_identity``) or the hub revision.
     allow_download : bool
         Let transformers reach the hub; off by default (offline).
     trust_remote_code : bool
@@ -156,8 +167,7 @@ def load_transformer(
     defaults = sentence_transformers_defaults(folder) if folder else {}
     decoder = _is_decoder(config)
     if identity is None:
-        rev = getattr(config, "_commit_hash", None) or revision
-        identity = f"{source}@{weights_hash(folder)}" if folder else f"{source}@{rev or 'unknown'}"
+        identity = f"{source}@{folder_identity(folder)}" if folder else _hub_identity(str(source), config, kwargs)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
     max_len = defaults.get("max_length") or _model_max_length(tokenizer, config)
@@ -172,6 +182,29 @@ def load_transformer(
     )
 
 
+def _hub_identity(model_id: str, config, kwargs: dict) -> str:
+    """A hub model's identity: its resolved commit, else a hash of its local snapshot folder.
+
+    A branch or tag name moves, so it never names vectors; when neither a commit nor the
+    snapshot is known the identity is unique to this load (nothing is shared in the cache).
+    """
+    commit = getattr(config, "_commit_hash", None)
+    if isinstance(commit, str) and len(commit) == 40 and all(c in "0123456789abcdef" for c in commit):
+        return f"{model_id}@{commit}"
+    try:
+        from transformers.utils import cached_file  # noqa: PLC0415
+
+        found = cached_file(model_id, "config.json", local_files_only=kwargs.get("local_files_only", True),
+                            revision=kwargs.get("revision"))
+        if found is None:
+            raise FileNotFoundError(model_id)
+        return f"{model_id}@{folder_identity(Path(found).parent)}"
+    except (OSError, ValueError):
+        warnings.warn(f"cannot tell which revision of {model_id} was loaded; its vectors are cached for this "
+                      "session only", RuntimeWarning, stacklevel=3)
+        return f"{model_id}@unresolved-{os.urandom(8).hex()}"
+
+
 def _model_max_length(tokenizer, config) -> int:
     limit = getattr(tokenizer, "model_max_length", None)
     positions = getattr(config, "max_position_embeddings", None)
@@ -182,7 +215,7 @@ def _model_max_length(tokenizer, config) -> int:
 # --------------------------------------------------------------------------- embedded
 def _load_minilm(spec: ModelSpec, **kw) -> "Encoder":
     folder = model_package_dir(spec) / "model"
-    return load_transformer(folder, name=spec.name, identity=f"{spec.name}@{weights_hash(folder)}", **kw)
+    return load_transformer(folder, name=spec.name, identity=f"{spec.name}@{folder_identity(folder)}", **kw)
 
 
 def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
@@ -191,10 +224,15 @@ def _load_smollm2(spec: ModelSpec, **kw) -> "Encoder":
     gguf = next(src.glob("*.gguf"), None)
     if gguf is None:
         raise FileNotFoundError(f"no .gguf file in {src}; reinstall with: {INSTALL[spec.module]}")
-    digest = weights_hash(src, ("*.gguf",))
+    digest = folder_identity(src, ("*.gguf",))
     target = cache.cache_dir() / "models" / f"{spec.name}-{digest}-fp32"
     if not (target / "config.json").exists():
-        _dequantise_gguf(gguf, target)
+        try:
+            _dequantise_gguf(gguf, target)
+        except OSError as exc:
+            raise PermissionError(
+                f"cannot write the fp32 copy of {spec.name} (made once, about 540 MB) under {target.parent}: "
+                f"{exc.strerror or exc}; set WB_CACHE_DIR to a writable folder with room for it") from exc
     return load_transformer(target, name=spec.name, identity=f"{spec.name}@{digest}", **kw)
 
 
@@ -205,12 +243,12 @@ def _dequantise_gguf(gguf: Path, target: Path) -> None:
     from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
     hf_logging.disable_progress_bar()
-    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32",
-                                                 local_files_only=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)  # a read-only cache fails here, before the slow part
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".tmp-"))
     try:
+        tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype="float32",
+                                                     local_files_only=True)
         # the tensors are plain fp32 now; transformers still flags the model as GGUF-quantised
         # and refuses save_pretrained, so the weights and config are written directly
         state = model.state_dict()
@@ -275,8 +313,9 @@ def load_encoder(
     name_or_path : str or Path
         An embedded model name (``available()``), a local folder, or a Hugging Face id.
     allow_download : bool, optional
-        Allow fetching from the hub; default from ``WB_ALLOW_DOWNLOAD`` (``1`` turns it on;
-        off otherwise). A user's own ``HF_HUB_OFFLINE=1`` still wins.
+        Allow fetching from the hub; default from the switch ``WB_ALLOW_DOWNLOAD``
+        (``1/true/yes/on`` turn it on, ``0/false/no/off`` or unset leave it off).
+        A user's own ``HF_HUB_OFFLINE=1`` still wins.
     trust_remote_code : bool
         Allow model code shipped with a checkpoint (off).
     revision : str, optional

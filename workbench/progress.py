@@ -1,15 +1,17 @@
 """Progress bars that are on for people and off for machines.
 
 ``show_progress=None`` everywhere in the package means: on in a notebook or an
-interactive terminal, off under CI (``CI`` set) or when output is redirected.
+interactive terminal, off under CI (``CI`` set), in smoke runs (``WB_SMOKE=1``) or when
+output is redirected.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 from tqdm.auto import tqdm
+
+from .env import env_flag
 
 
 def in_notebook() -> bool:
@@ -38,7 +40,7 @@ def resolve(show_progress: bool | None) -> bool:
     """
     if show_progress is not None:
         return bool(show_progress)
-    if os.environ.get("CI") or os.environ.get("WB_SMOKE") == "1":
+    if env_flag("CI", any_value_is_on=True) or env_flag("WB_SMOKE"):
         return False
     return in_notebook() or sys.stderr.isatty()
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .cache import weights_hash
 from .encoder import Encoder
+from .identity import folder_identity
 from .pooling import pool
 from .texts import check_texts
 
@@ -88,7 +88,7 @@ class StaticEncoder(Encoder):
         vectors = np.load(npy, mmap_mode="r")
         if len(words) != vectors.shape[0]:
             raise ValueError(f"{vocab} lists {len(words)} words but {npy} has {vectors.shape[0]} rows")
-        return cls(np.ascontiguousarray(vectors), words, name=name, identity=f"{name}@{weights_hash(folder)}")
+        return cls(np.ascontiguousarray(vectors), words, name=name, identity=f"{name}@{folder_identity(folder)}")
 
     @property
     def dim(self) -> int:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..outputs import write_file
 from ..packages import MissingPackage
 
 
@@ -99,11 +100,9 @@ def cmd_embed(args) -> None:
 
     texts = texts_of(load_data(args.data), args.field)
     X = load_encoder(args.model).encode(texts, show_progress=None, **encode_options(args))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part.npy")
-    np.save(tmp, X)
-    os.replace(tmp, out)
+    buf = io.BytesIO()
+    np.save(buf, X, allow_pickle=False)
+    out = write_file(args.out, buf.getvalue(), overwrite=args.overwrite)
     print_result({"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}, args.json)
 
 
@@ -199,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser(name, help=text).add_argument("--json", action="store_true")
     p = sub.add_parser("embed", help="embed a data set's texts into a .npy file")
     add_encode_flags(p)
-    p.add_argument("--out", required=True, help="output .npy path")
+    p.add_argument("--out", required=True, help="output .npy path (an existing file needs --overwrite)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     p.add_argument("--field", default=None,
                    help="texts (text sets); text1, text2 or both (pairs); corpus or queries (retrieval)")
     p.add_argument("--json", action="store_true")
@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: exceptions that mean input a user can fix: one line on stderr, exit status 2. Anything
 #: else (TypeError, a plain ImportError, ...) is a bug: its traceback, exit status 1.
 #: MissingPackage covers the optional extras too (MissingExtra derives from it).
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError, NotADirectoryError,
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError, FileExistsError, NotADirectoryError,
                                                 IsADirectoryError, PermissionError, MissingPackage)
 
 

@@ -23,7 +23,7 @@ def cmd_limits(args) -> None:
             _print(records, True)
     else:
         ds = limits.generate_limit(args.queries, args.k, n_docs=args.docs, seed=args.seed)
-        out = limits.write_dataset(ds, args.out)
+        out = limits.write_dataset(ds, args.out, overwrite=args.overwrite)
         _print({"out": str(out), "docs": len(ds.corpus), "queries": len(ds.queries),
                 "relevant_pool": ds.meta["n_relevant"], "attributes_per_doc": ds.meta["attributes_per_doc"]},
                args.json)
@@ -44,7 +44,9 @@ def register(sub) -> None:
     g.add_argument("--queries", type=int, default=1000)
     g.add_argument("--k", type=int, default=2)
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--out", required=True, help="output folder (created; an existing one must hold only "
+                                                "these files)")
+    g.add_argument("--overwrite", action="store_true", help="replace an --out folder that holds other files")
     g.add_argument("--json", action="store_true")
 
 

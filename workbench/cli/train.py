@@ -2,17 +2,25 @@
 
 Trains on the fixed training split of ``--data`` (see ``workbench.train.training_split``),
 scores the base and the trained model on the held-out split (nDCG@10 with a paired
-test), and saves the trained model as a sentence-transformers folder in ``--out``.
+test), and saves the trained model as a sentence-transformers folder: ``--out`` itself,
+as sentence-transformers' ``save(path)`` does. While it runs, checkpoints and the best
+weights live in ``OUT/training`` (``--resume`` continues from there); the finished model
+replaces them. An ``--out`` folder holding anything else is refused unless
+``--overwrite``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import warnings
 from pathlib import Path
 
+from ..outputs import check_folder_target
 from . import print_result as _print
+
+TRAINING_STATE = "training"  # OUT/training: checkpoints and best weights while a run is in progress
 
 
 def _dims(text: str | None) -> tuple[int, ...] | None:
@@ -48,6 +56,7 @@ def cmd_train(args) -> None:
     from ..train.loop import TrainConfig, train  # noqa: PLC0415
 
     matryoshka_dims = _dims(args.matryoshka_dims)
+    out = check_folder_target(args.out, owns=_trained_folder, overwrite=args.overwrite)
     enc = load_encoder(args.model)
     pairs, test = training_split(args.data, n_train=args.max_pairs, n_test=args.test_queries,
                                  n_test_docs=args.test_docs)
@@ -58,17 +67,27 @@ def cmd_train(args) -> None:
     cfg.check(enc)
     if args.hard_negatives:
         pairs = mine_hard_negatives(enc, pairs, n_negatives=args.hard_negatives, max_length=args.max_length)
-    result = train(enc, pairs, cfg, out_dir=args.out, resume=args.resume, show_progress=None)
+    result = train(enc, pairs, cfg, out_dir=out / TRAINING_STATE, resume=args.resume, show_progress=None)
     opts = dict(n_resamples=1000, per_query=True, show_progress=None, max_length=args.max_length)
     base, tuned = evaluate_retrieval(enc, test, **opts), evaluate_retrieval(result.encoder, test, **opts)
     test_res = stats.paired_test(tuned["per_query"]["ndcg@10"], base["per_query"]["ndcg@10"], n_resamples=10000)
-    folder = save_model(result.encoder, Path(args.out) / "model", overwrite=True,
-                        matryoshka_dims=matryoshka_dims)
+    folder = save_model(result.encoder, out, overwrite=True, matryoshka_dims=matryoshka_dims)
     _print({"model": args.model, "data": args.data, "loss": args.loss, "train_pairs": len(pairs),
             "steps": result.steps, "seconds": round(result.seconds, 1), "stopped": result.stopped,
             "test_queries": len(test.queries), "base_ndcg@10": base["ndcg@10"], "base_ci": base["ndcg@10_ci"],
             "tuned_ndcg@10": tuned["ndcg@10"], "tuned_ci": tuned["ndcg@10_ci"],
             "difference": test_res["difference"], "p_value": test_res["p_value"], "out": str(folder)}, args.json)
+
+
+def _trained_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds this command's output: a saved model, or the state of a run in progress."""
+    if {p.name for p in folder.iterdir()} == {TRAINING_STATE}:
+        return True
+    try:
+        config = json.loads((folder / "config_sentence_transformers.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "workbench" in config
 
 
 def register(sub) -> None:
@@ -94,7 +113,9 @@ def register(sub) -> None:
     p.add_argument("--test-queries", type=int, default=None, help="evaluate on N held-out queries")
     p.add_argument("--test-docs", type=int, default=None, help="...and a test corpus of N documents")
     p.add_argument("--checkpoint-every", type=int, default=None)
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
+    p.add_argument("--resume", action="store_true", help=f"continue from OUT/{TRAINING_STATE}/checkpoint")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="output folder: OUT/model is the trained model")
+    p.add_argument("--out", required=True, help="output folder: the trained model, as a sentence-transformers "
+                                                "folder (checkpoints go to OUT/training while it runs)")
+    p.add_argument("--overwrite", action="store_true", help="replace an --out folder that holds other files")
     p.add_argument("--json", action="store_true")

@@ -46,7 +46,10 @@ def _existing_file(path: str | Path) -> Path:
 
 
 def read_text(path: Path) -> str:
-    """A text file's contents (UTF-8, a byte-order mark dropped); an empty or blank file is refused.
+    """A text file's contents (UTF-8, or UTF-16 with its byte-order mark; a byte-order mark dropped).
+
+    An empty or blank file, and one that is not valid text in its encoding, is refused
+    with a ValueError naming the file.
 
     Examples
     --------
@@ -55,7 +58,14 @@ def read_text(path: Path) -> str:
     >>> read_text(p)
     'hello'
     """
-    text = path.read_text(encoding="utf-8-sig")
+    data = path.read_bytes()
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"  # a BOM says UTF-16
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        name = encoding.removesuffix("-sig").upper()
+        raise ValueError(f"{path} is not {name} text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                         "save it as UTF-8") from None
     if not text.strip():
         raise ValueError(f"{path} is empty")
     return text
@@ -168,8 +178,10 @@ def load_pairs(
     path = _existing_file(path)
     text = read_text(path)
     suffix = path.suffix.lower()
-    first_line = next(line for line in text.splitlines()
-                      if line.strip() and not line.lstrip().startswith("#"))
+    first_line = next((line for line in text.splitlines()
+                       if line.strip() and not line.lstrip().startswith("#")), None)
+    if first_line is None:
+        raise ValueError(f"{path} holds no data rows (only blank or '#' lines)")
     delimiter = {".tsv": "\t", ".csv": ","}.get(
         suffix, "\t" if "\t" in first_line else ","
     )

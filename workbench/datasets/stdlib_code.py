@@ -27,14 +27,13 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
 import sys
 import sysconfig
-import tempfile
 import textwrap
 import warnings
 from pathlib import Path
 
+from ..cache import atomic_write_bytes, cache_dir
 from .containers import RetrievalDataset
 
 __all__ = ["MAX_PAIRS", "MIN_WORDS", "MODULES", "load_python_docstrings"]
@@ -182,8 +181,7 @@ def _build(max_pairs: int) -> dict:
 def _cache_file(max_pairs: int) -> Path:
     key = json.dumps([_FORMAT, MODULES, MIN_WORDS, max_pairs, sys.version])
     digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-    root = Path(os.environ.get("WB_CACHE_DIR") or Path.home() / ".cache" / "workbench")
-    return root / "datasets" / f"python-docstrings-{digest}.json"
+    return cache_dir() / "datasets" / f"python-docstrings-{digest}.json"
 
 
 def _cached_build(max_pairs: int) -> dict:
@@ -196,11 +194,7 @@ def _cached_build(max_pairs: int) -> dict:
             warnings.warn(f"rebuilding the unreadable cache entry {path}: {err}", stacklevel=3)
     data = _build(max_pairs)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                         suffix=".tmp", delete=False) as tmp:
-            json.dump(data, tmp)
-        os.replace(tmp.name, path)
+        atomic_write_bytes(path, json.dumps(data).encode("utf-8"))
     except OSError as err:  # a read-only home still gets the data, just not cached
         warnings.warn(f"could not cache python-docstrings at {path}: {err}", stacklevel=3)
     return data

@@ -163,6 +163,16 @@ def evaluate_classification(model, dataset: "TextDataset", *, test_size: float =
     train, test = train_test_split(positions, test_size=test_size, seed=seed)
     tr = np.array([int(t) for t in train.texts], dtype=int)
     te = np.array([int(t) for t in test.texts], dtype=int)
+    values, counts = np.unique(dataset.labels, return_counts=True)
+    if len(values) < 2:
+        raise ValueError(f"{dataset.name} holds {len(values)} label(s); classification needs at least 2")
+    if len(te) == 0 or len(np.unique(dataset.labels[tr])) < 2:
+        per_label = ", ".join(f"{v!r}: {c}" for v, c in zip(values.tolist()[:5], counts.tolist()[:5]))
+        raise ValueError(f"{dataset.name} is too small to classify: its {len(dataset)} texts (per label: "
+                         f"{per_label}{', ...' if len(values) > 5 else ''}) split into {len(tr)} training texts "
+                         f"with {len(np.unique(dataset.labels[tr]))} label(s) and {len(te)} test texts at "
+                         f"test_size={test_size}; it needs test texts and 2 labels in training: use more texts per "
+                         "label or a larger test_size")
     res = classification_scores(X[tr], dataset.labels[tr], X[te], dataset.labels[te], n_seeds=n_seeds,
                                 samples_per_label=samples_per_label, k=k, seed=seed, n_resamples=n_resamples)
     if not per_example:

@@ -18,6 +18,7 @@ resampling of clustered examples (e.g. several pairs sharing one document).
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -117,10 +118,19 @@ def bootstrap_ci(values, paired_with=None, *, statistic: str | Callable = "mean"
     for start in range(0, n_resamples, _BLOCK):
         idx = rng.integers(0, len(x), size=(min(_BLOCK, n_resamples - start), len(x)))
         out.append(f(x[idx], None if y is None else y[idx]))
-    dist = np.concatenate(out)
-    dist = dist[np.isfinite(dist)]
+    return _interval(np.concatenate(out), confidence, "bootstrap_ci")
+
+
+def _interval(dist: np.ndarray, confidence: float, who: str, warn: bool = True) -> tuple[float, float]:
+    """Central ``confidence`` interval of the finite values of ``dist``; NaN, with a warning, when none is finite."""
+    finite = dist[np.isfinite(dist)]
+    if not len(finite):
+        if warn:
+            warnings.warn(f"{who}: the statistic is undefined in all {len(dist)} resamples (constant values, so no "
+                          "correlation); the interval is NaN", RuntimeWarning, stacklevel=3)
+        return float("nan"), float("nan")
     alpha = (1.0 - confidence) / 2
-    return float(np.quantile(dist, alpha)), float(np.quantile(dist, 1 - alpha))
+    return float(np.quantile(finite, alpha)), float(np.quantile(finite, 1 - alpha))
 
 
 def paired_test(scores_a, scores_b, gold=None, *, statistic: str | Callable = "mean", n_resamples: int = 10000,
@@ -192,10 +202,15 @@ def paired_test(scores_a, scores_b, gold=None, *, statistic: str | Callable = "m
         gi = None if g is None else g[idx]
         boot.append(stat(a[idx], gi) - stat(b[idx], gi))
     perm, boot = np.concatenate(perm), np.concatenate(boot)
-    boot = boot[np.isfinite(boot)]
-    # a tiny tolerance keeps exact ties (identical systems: every difference is 0) counted
-    extreme = int((np.abs(perm) >= abs(observed) - 1e-12).sum())
-    alpha = (1.0 - confidence) / 2
-    return {"a": stat_a, "b": stat_b, "difference": observed,
-            "ci_low": float(np.quantile(boot, alpha)), "ci_high": float(np.quantile(boot, 1 - alpha)),
-            "p_value": (extreme + 1) / (n_resamples + 1), "n": int(n)}
+    ci_low, ci_high = _interval(boot, confidence, "paired_test", warn=bool(np.isfinite(observed)))
+    if not np.isfinite(observed):
+        warnings.warn(f"paired_test: the statistic is undefined for {'A' if not np.isfinite(stat_a) else 'B'} "
+                      "(constant values, so no correlation); the difference and p-value are NaN", RuntimeWarning,
+                      stacklevel=2)
+        p_value = float("nan")
+    else:
+        # a tiny tolerance keeps exact ties (identical systems: every difference is 0) counted
+        extreme = int((np.abs(perm) >= abs(observed) - 1e-12).sum())
+        p_value = (extreme + 1) / (n_resamples + 1)
+    return {"a": stat_a, "b": stat_b, "difference": observed, "ci_low": ci_low, "ci_high": ci_high,
+            "p_value": p_value, "n": int(n)}

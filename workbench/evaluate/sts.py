@@ -8,6 +8,7 @@ functions (Euclidean, Manhattan) that MTEB also lists, and per-language breakdow
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,6 +98,15 @@ def evaluate_sts(model: "Encoder | tuple[np.ndarray, np.ndarray]", pairs: "PairD
         raise ValueError(f"{pairs.name}: {int((~np.isfinite(gold)).sum())} gold scores are NaN or infinite")
     if len(gold) < 3 or np.ptp(gold) == 0:
         raise ValueError(f"{pairs.name}: need at least 3 pairs with differing gold scores to correlate")
+    if np.ptp(sims) == 0:  # constant vectors (layer-0 [CLS], say): no ranking to correlate
+        warnings.warn(f"{pairs.name}: all {len(sims)} cosine similarities are equal ({sims[0]:.4g}), so Spearman "
+                      "and Pearson correlations are undefined; reporting NaN", RuntimeWarning, stacklevel=2)
+        res = {"spearman": float("nan"), "pearson": float("nan"), "n": int(len(gold))}
+        if n_resamples:
+            res["spearman_ci"] = (float("nan"), float("nan"))
+        if per_pair:
+            res["per_pair"] = {"cosine": sims, "gold": gold}
+        return res
     res = {
         "spearman": float(stats.spearmanr(sims, gold).statistic),
         "pearson": float(stats.pearsonr(sims, gold).statistic),

@@ -18,6 +18,7 @@ Left out: parallel execution, automatic paired tests between all configurations 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -280,7 +281,11 @@ def run_suite(configs: Sequence, tasks: Sequence[Task | str] | None = None, *, n
                     result = _jsonable(_evaluate(TASKS[task.kind], task, model, opts, datasets[ti], encoders,
                                                  n_resamples, show_progress))
                     if cache:
-                        atomic_write_bytes(path, json.dumps(result).encode())
+                        try:
+                            atomic_write_bytes(path, json.dumps(result).encode())
+                        except OSError as exc:  # a read-only or full disk: the table is still returned
+                            warnings.warn(f"workbench cache: cannot write {path} ({exc}); the result is not "
+                                          "cached", RuntimeWarning, stacklevel=2)
                 main = MAIN_METRIC[task.kind]
                 for metric, value in result.items():
                     if metric in _COUNTS or isinstance(value, list):

@@ -88,7 +88,7 @@ def rogue_dimensions(X: Any, *, top: int = 3) -> dict[str, float]:
     """
     P = prepare(X)
     if not 1 <= top <= P.d:
-        raise ValueError(f"top must be in 1..{P.d}, got {top}")
+        raise ValueError(f"top must be in 1..{P.d} (the vectors have {P.d} dimensions), got {top}")
     S, sq, _ = P.unit_moments
     terms = (S * S - sq) / (P.n * (P.n - 1))
     total = terms.sum()

@@ -36,7 +36,11 @@ def _cached(key: str, compute) -> list[list]:
             warnings.warn(f"workbench cache entry {path} is damaged ({exc}); recomputing it", RuntimeWarning,
                           stacklevel=3)
     rows = compute()
-    atomic_write_bytes(path, json.dumps(rows).encode())
+    try:
+        atomic_write_bytes(path, json.dumps(rows).encode())
+    except OSError as exc:  # a read-only or full disk: the rows are still returned
+        warnings.warn(f"workbench cache: cannot write {path} ({exc}); the result is not cached", RuntimeWarning,
+                      stacklevel=3)
     return rows
 
 

@@ -51,15 +51,18 @@ def check_metrics(metrics: Any) -> list[str]:
 
 
 def report(X: Any, pairs: Any = None, *, metrics: Any = None, knn_sample: int = 10_000,
-           seed: int = 0, errors: str = "raise") -> dict[str, float]:
+           seed: int = 0, errors: str | None = None) -> dict[str, float]:
     """Run every metric (or those named) on ``X``; one flat dict of floats.
 
     A metric that returns a dict contributes ``name`` (its ``value``) and
     ``name_key`` for its other keys. ``alignment`` runs only when ``pairs`` are given.
     kNN-based metrics share one kNN graph on at most ``knn_sample`` random rows.
     ``errors="warn"`` turns a metric's ValueError on degenerate data (e.g. constant
-    vectors, as the ``[CLS]`` state of a model's embedding layer is) into a
-    ``GeometryWarning`` and leaves that metric out of the dict; ``"raise"`` re-raises.
+    vectors, as the ``[CLS]`` state of a model's embedding layer is, or too few
+    dimensions for a metric's default) into a ``GeometryWarning`` and leaves that metric
+    out of the dict; ``"raise"`` re-raises. The default (None) warns when every metric
+    runs (``metrics=None``), so the rest of the report is still computed, and raises
+    when the metrics are named.
 
     Examples
     --------
@@ -69,8 +72,9 @@ def report(X: Any, pairs: Any = None, *, metrics: Any = None, knn_sample: int = 
     >>> r["isoscore"] > 0.9, abs(r["average_cosine"]) < 0.05, r["n"]
     (True, True, 300)
     """
-    if errors not in ("raise", "warn"):
-        raise ValueError(f"errors must be 'raise' or 'warn', got {errors!r}")
+    if errors not in (None, "raise", "warn"):
+        raise ValueError(f"errors must be None, 'raise' or 'warn', got {errors!r}")
+    errors = errors or ("warn" if metrics is None else "raise")
     names = check_metrics(metrics)
     P = PreparedVectors(X, knn_sample=knn_sample, seed=seed)
     out: dict[str, float] = {"n": P.n, "dim": P.d}

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cache import atomic_write_bytes
 from ..datasets import RetrievalDataset
+from ..outputs import owns_only, write_folder
 
 WORDS = Path(__file__).with_name("words")
 MAX_BALANCED_SUBSETS = 200_000
@@ -185,10 +185,16 @@ def generate_limit(
     return RetrievalDataset(name, corpus, queries, qrels, meta=meta)
 
 
-def write_dataset(dataset: RetrievalDataset, out: str | Path) -> Path:
+DATASET_FILES = ("corpus.jsonl", "queries.jsonl", "qrels.jsonl")  # what write_dataset writes
+
+
+def write_dataset(dataset: RetrievalDataset, out: str | Path, *, overwrite: bool = False) -> Path:
     """Write a retrieval data set as MTEB json lines: ``corpus.jsonl``, ``queries.jsonl``, ``qrels.jsonl``.
 
-    Each file is written atomically. Returns the folder.
+    The folder is built under a temporary name and renamed into place. An existing
+    folder holding anything besides these three files (a user's ``qrels/`` folder, say,
+    which would shadow the new qrels) is refused unless ``overwrite=True``, which
+    replaces it as a whole. Returns the folder.
 
     Examples
     --------
@@ -198,15 +204,16 @@ def write_dataset(dataset: RetrievalDataset, out: str | Path) -> Path:
     >>> len(load_retrieval(folder).queries)
     10
     """
-    folder = Path(out).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
 
     def lines(records) -> bytes:
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
-    atomic_write_bytes(folder / "corpus.jsonl", lines(
-        {"_id": d, "title": dataset.titles.get(d, ""), "text": t} for d, t in dataset.corpus.items()))
-    atomic_write_bytes(folder / "queries.jsonl", lines({"_id": q, "text": t} for q, t in dataset.queries.items()))
-    atomic_write_bytes(folder / "qrels.jsonl", lines(
-        {"query-id": q, "corpus-id": d, "score": int(s)} for q, rel in dataset.qrels.items() for d, s in rel.items()))
-    return folder
+    def fill(folder: Path) -> None:
+        (folder / "corpus.jsonl").write_bytes(lines(
+            {"_id": d, "title": dataset.titles.get(d, ""), "text": t} for d, t in dataset.corpus.items()))
+        (folder / "queries.jsonl").write_bytes(lines({"_id": q, "text": t} for q, t in dataset.queries.items()))
+        (folder / "qrels.jsonl").write_bytes(lines(
+            {"query-id": q, "corpus-id": d, "score": int(s)} for q, rel in dataset.qrels.items()
+            for d, s in rel.items()))
+
+    return write_folder(out, fill, owns=owns_only(DATASET_FILES), overwrite=overwrite)
