@@ -5,7 +5,7 @@ The public face of the subpackage:
 * :func:`available`, :func:`load` and :func:`describe` -- the registry of real data
   sets shipped inside installed packages (see :mod:`.packaged`);
 * :func:`load_pairs`, :func:`load_retrieval`, :func:`load_texts` -- the user's own
-  files (see :mod:`.files`);
+  files (see :mod:`.pairs` and :mod:`.texts`);
 * the containers :class:`PairDataset`, :class:`RetrievalDataset`,
   :class:`TextDataset`, :class:`AnalogyDataset` and :func:`train_test_split`.
 
@@ -38,7 +38,8 @@ from .containers import (
     TextDataset,
     train_test_split,
 )
-from .files import load_pairs, load_texts
+from .pairs import load_pairs
+from .texts import load_texts
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
 from .retrieval_folder import load_retrieval
 

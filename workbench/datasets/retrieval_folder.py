@@ -2,7 +2,7 @@
 
 BEIR: ``corpus.jsonl``, ``queries.jsonl`` and ``qrels/<split>.tsv``; MTEB: the same two
 files and ``qrels.jsonl``. Shares the line-level readers and error style of
-:mod:`.files`; malformed lines raise ValueError naming the file and line.
+:mod:`.reading`; malformed lines raise ValueError naming the file and line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 
 from .containers import RetrievalDataset
-from .files import as_float, read_jsonl, read_text
+from .reading import as_float, read_jsonl, read_text
 
 __all__ = ["load_retrieval"]
 
