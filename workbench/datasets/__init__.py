@@ -5,7 +5,8 @@ The public face of the subpackage:
 * :func:`available`, :func:`load` and :func:`describe` -- the registry of real data
   sets shipped inside installed packages (see :mod:`.packaged`);
 * :func:`load_pairs`, :func:`load_retrieval`, :func:`load_texts` -- the user's own
-  files (see :mod:`.pairs` and :mod:`.texts`);
+  files and tables (see :mod:`.pairs`, :mod:`.retrieval_folder`, :mod:`.texts`), with
+  TREC qrels and runs in :mod:`.trec`; :func:`inspect_data` shows how a file is read;
 * the containers :class:`PairDataset`, :class:`RetrievalDataset`,
   :class:`TextDataset`, :class:`AnalogyDataset` and :func:`train_test_split`.
 
@@ -38,10 +39,11 @@ from .containers import (
     TextDataset,
     train_test_split,
 )
-from .pairs import load_pairs
-from .texts import load_texts
+from .inspection import inspect_data
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
+from .pairs import load_pairs
 from .retrieval_folder import load_retrieval
+from .texts import load_texts
 
 __all__ = [
     "DATASETS",
@@ -53,6 +55,7 @@ __all__ = [
     "TextDataset",
     "available",
     "describe",
+    "inspect_data",
     "load",
     "load_pairs",
     "load_retrieval",

@@ -49,10 +49,19 @@ LAYOUTS = {
     "sick": "SICK (pair_ID, sentence_A, sentence_B, relatedness_score, entailment_judgment)",
     "mrpc": "MRPC (Quality, #1 ID, #2 ID, #1 String, #2 String)",
     "qqp": "Quora Question Pairs (id, qid1, qid2, question1, question2, is_duplicate)",
+    "stsb-glue": "STS Benchmark, GLUE file (index, genre, filename, year, ..., sentence1, sentence2, score)",
     "header": "columns found by their header names",
     "shape": "two text columns and one numeric column",
     "given": "the columns given",
     "triplets": "(anchor, positive, negative) triplets: 1 for positive, 0 for negative",
+}
+#: the header lines of the real distributions (normalised), recognised as their layout
+KNOWN_HEADERS = {
+    ("pairid", "sentencea", "sentenceb"): ("sick", (1.0, 5.0)),
+    ("quality", "#1id", "#2id", "#1string", "#2string"): ("mrpc", (0.0, 1.0)),
+    ("id", "qid1", "qid2", "question1", "question2", "isduplicate"): ("qqp", (0.0, 1.0)),
+    ("index", "genre", "filename", "year", "oldindex", "source1", "source2", "sentence1", "sentence2"):
+        ("stsb-glue", (0.0, 5.0)),
 }
 SICK_JUDGMENTS = {"ENTAILMENT", "NEUTRAL", "CONTRADICTION"}
 SAMPLE = 500  # rows inspected to guess a column's kind and recognise a layout
@@ -197,11 +206,11 @@ def _by_shape(table: Table) -> PairColumns | None:
 
     if table.delimiter == "\t" and all(
             len(f) >= 7 and re.fullmatch(r"\d{4}\w*", f[2]) and integer(f[3])
-            and num(f[4]) is not None and 0 <= num(f[4]) <= 5 and text(f[5]) and text(f[6]) for f in rows):
+            and num(f[4]) is not None and text(f[5]) and text(f[6]) for f in rows):
         return PairColumns(5, 6, 4, "stsb", (0.0, 5.0))
     for judged, scored in ((4, 3), (3, 4)):  # SemEval-2014 files, then the full SICK.txt column order
         if all(len(f) >= 5 and integer(f[0]) and text(f[1]) and text(f[2]) and f[judged].upper() in SICK_JUDGMENTS
-               and num(f[scored]) is not None and 1 <= num(f[scored]) <= 5 for f in rows):
+               and num(f[scored]) is not None for f in rows):
             return PairColumns(1, 2, scored, "sick", (1.0, 5.0))
     if all(len(f) == 5 and f[0] in ("0", "1") and integer(f[1]) and integer(f[2]) and text(f[3]) and text(f[4])
            for f in rows):
@@ -287,6 +296,12 @@ def resolve_pair_columns(table: Table, *, text1=None, text2=None, score=None,
         if len(chosen) > len(given):
             layout = "header" if not given else "given"
     missing = [role for role in ROLES if role not in chosen]
+    scale = None
+    if layout == "header" and not missing:
+        names = tuple(normalise(h) for h in table.header or [])
+        for start, (known, known_scale) in KNOWN_HEADERS.items():
+            if names[:len(start)] == start:
+                layout, scale = known, known_scale
     if missing:
         rest = [j for j in range(_width(table)) if j not in chosen.values()]
         kinds = {j: column_kind(_values(table, j)) for j in rest}
@@ -306,7 +321,7 @@ def resolve_pair_columns(table: Table, *, text1=None, text2=None, score=None,
             chosen[role] = j
         if "score" in missing:
             chosen["score"] = numbers[0]
-    return PairColumns(chosen["text1"], chosen["text2"], chosen["score"], layout, note=note)
+    return PairColumns(chosen["text1"], chosen["text2"], chosen["score"], layout, scale, note=note)
 
 
 def _triplets(table: Table, chosen: dict) -> PairColumns | None:
