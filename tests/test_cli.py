@@ -49,7 +49,8 @@ def test_eval_sts_json_from_a_user_file(capsys, tmp_path):
                      .replace("sits\na", "sits\ta").replace("sits\ns", "sits\ts").replace("runs\nhe", "runs\the"))
     code, out, _ = run(capsys, "eval", "sts", "--model", "minilm", "--data", str(pairs), "--json")
     result = json.loads(out)
-    assert code == 0 and result["n"] == 3 and set(result) == {"spearman", "pearson", "n", "spearman_ci"}
+    assert code == 0 and result["n"] == 3 and set(result) == {"spearman", "pearson", "n", "spearman_ci", "data"}
+    assert result["data"][0].startswith("pairs: read 3 pairs from")
     assert result["spearman"] == pytest.approx(1.0)
 
 

@@ -102,7 +102,7 @@ def format_report(report: dict) -> str:
     if report.get("use"):
         lines.append("would use: " + ", ".join(f"{role}={j}" for role, j in report["use"].items()))
     if report.get("problem"):
-        lines.append(("pairs: " if report["kind"] != "pairs" else "problem: ") + report["problem"])
+        lines.append(f"problem (as a pairs file): {report['problem']}")
     if report.get("rows"):
         lines.append("first rows as read:")
         for row in report["rows"]:
