@@ -109,3 +109,22 @@ def test_plain_folder_gets_mean_pooling_with_a_note_and_a_model_pair_wraps(backb
     pair = models.from_model(enc.model, enc.tokenizer, name="pair")
     np.testing.assert_allclose(pair.encode(TEXTS, cache=False), enc.encode(TEXTS, cache=False), atol=1e-6)
     assert pair.identity != enc.identity and pair.identity.startswith("pair@head:")
+
+
+def test_older_folder_configs_pooling_keys_length_and_lower_casing(backbone, tmp_path):
+    import json
+
+    from sentence_transformers import SentenceTransformer
+
+    build(backbone, tmp_path / "old", pooling=("cls", "mean"), normalize=False)
+    (tmp_path / "old" / "1_Pooling" / "config.json").write_text(json.dumps({
+        "word_embedding_dimension": 16, "pooling_mode_cls_token": True, "pooling_mode_mean_tokens": True,
+        "pooling_mode_max_tokens": False}))
+    (tmp_path / "old" / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 6,
+                                                                             "do_lower_case": True}))
+    reference = SentenceTransformer(str(tmp_path / "old"), device="cpu")
+    assert reference.max_seq_length == 6 and reference[0].do_lower_case
+    enc = wb.load_encoder(str(tmp_path / "old"))
+    assert (enc.pooling, enc.max_length) == ("cls+mean", 6)
+    got = enc.encode(TEXTS, normalize=False, cache=False)
+    assert np.abs(got - reference.encode(TEXTS, convert_to_numpy=True)).max() < 1e-5

@@ -170,7 +170,7 @@ def lowercase_tokenizer(tokenizer) -> None:
     >>> from transformers import BertTokenizerFast
     >>> import tempfile, pathlib
     >>> vocab = pathlib.Path(tempfile.mkdtemp()) / "vocab.txt"
-    >>> _ = vocab.write_text("[PAD]\\n[UNK]\\n[CLS]\\n[SEP]\\ncat\\n")
+    >>> _ = vocab.write_text("[PAD]\\n[UNK]\\n[CLS]\\n[SEP]\\n[MASK]\\ncat\\n")
     >>> tok = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=False)
     >>> lowercase_tokenizer(tok)
     >>> tok.tokenize("CAT")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import print_result as _print
+
+#: where generated data sets go by default: data/generated under the current folder (git-ignored)
+GENERATED = Path("data") / "generated"
 
 
 def cmd_limits(args) -> None:
@@ -23,7 +28,8 @@ def cmd_limits(args) -> None:
             _print(records, True)
     else:
         ds = limits.generate_limit(args.queries, args.k, n_docs=args.docs, seed=args.seed)
-        out = limits.write_dataset(ds, args.out)
+        folder = args.out or str(GENERATED / f"limit-q{args.queries}-k{args.k}-seed{args.seed}")
+        out = limits.write_dataset(ds, folder)
         _print({"out": str(out), "docs": len(ds.corpus), "queries": len(ds.queries),
                 "relevant_pool": ds.meta["n_relevant"], "attributes_per_doc": ds.meta["attributes_per_doc"]},
                args.json)
@@ -44,7 +50,8 @@ def register(sub) -> None:
     g.add_argument("--queries", type=int, default=1000)
     g.add_argument("--k", type=int, default=2)
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--out", default=None,
+                   help=f"output folder (default {GENERATED}/limit-q<queries>-k<k>-seed<seed>, git-ignored)")
     g.add_argument("--json", action="store_true")
 
 

@@ -44,6 +44,7 @@ from .packaged import DATASETS, Dataset, MissingDataPackage, Source
 from .pairs import load_pairs
 from .retrieval_folder import load_retrieval
 from .texts import load_texts
+from .trec import load_qrels, load_trec_run
 
 __all__ = [
     "DATASETS",
@@ -58,8 +59,10 @@ __all__ = [
     "inspect_data",
     "load",
     "load_pairs",
+    "load_qrels",
     "load_retrieval",
     "load_texts",
+    "load_trec_run",
     "train_test_split",
 ]
 
