@@ -77,6 +77,14 @@ def test_empty_folder_and_gzip_files(tmp_path):
     jsonl(tmp_path / "queries.jsonl", [{"_id": "q", "text": "first letter?"}])
     jsonl(tmp_path / "qrels.jsonl", [{"query-id": "q", "corpus-id": "a", "score": "1"}])
     assert wd.load_retrieval(tmp_path).qrels == {"q": {"a": 1}}
+    (tmp_path / "corpus.jsonl.gz").unlink()
+    pd.DataFrame({"_id": ["a", "b"], "title": ["Alpha", None], "text": ["alpha", "beta"]}).to_parquet(
+        tmp_path / "corpus.parquet")
+    ds = wd.load_retrieval(tmp_path)
+    assert ds.corpus == {"a": "Alpha. alpha", "b": "beta"} and "read 2 documents" in ds.meta["summary"]
+    pd.DataFrame({"_id": ["a", "a"], "text": ["alpha", "again"]}).to_parquet(tmp_path / "corpus.parquet")
+    with pytest.raises(ValueError, match=r"corpus\.parquet row 2: document id 'a' again \(first on row 1\)"):
+        wd.load_retrieval(tmp_path)
 
 
 def test_tasks_refuse_data_of_another_kind_and_non_positive_sizes(beir, tmp_path_factory):

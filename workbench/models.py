@@ -203,8 +203,13 @@ def from_sentence_transformer(st_model, *, name: str | None = None) -> "Encoder"
 
     Examples
     --------
-    >>> from sentence_transformers import SentenceTransformer  # doctest: +SKIP
-    >>> enc = from_sentence_transformer(SentenceTransformer("/path/to/folder"))  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from sentence_transformers import SentenceTransformer
+    >>> folder = model_package_dir(MODELS["minilm"]) / "model"
+    >>> st_model = SentenceTransformer(str(folder), device="cpu")
+    >>> enc = from_sentence_transformer(st_model, name="minilm-in-memory")
+    >>> bool(np.abs(enc.encode(["a cat"], cache=False) - st_model.encode(["a cat"])).max() < 1e-5)
+    True
     """
     from .encoder import Encoder  # noqa: PLC0415
     from .options import head_key  # noqa: PLC0415

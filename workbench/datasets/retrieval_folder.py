@@ -24,25 +24,44 @@ EXPECTED = "corpus.jsonl, queries.jsonl and qrels/<split>.tsv (BEIR) or qrels.js
 
 
 def _file(folder: Path, name: str) -> Path:
-    """``folder/name``, or its ``.gz`` twin; FileNotFoundError listing what the folder holds."""
-    for candidate in (folder / name, folder / f"{name}.gz"):
+    """``folder/name``, its ``.gz`` twin or its ``.parquet`` twin; FileNotFoundError listing what the folder holds."""
+    stem = name.removesuffix(".jsonl")
+    for candidate in (folder / name, folder / f"{name}.gz", folder / f"{stem}.parquet"):
         if candidate.is_file():
             return candidate
     found = sorted(p.name for p in folder.iterdir())
-    raise FileNotFoundError(f"{folder}: no {name}; a retrieval folder holds {EXPECTED}; found {found or 'nothing'}")
+    saved = " (a folder written by datasets' save_to_disk: load it with datasets.load_from_disk and pass the " \
+        "table to load_pairs or load_texts)" if {"state.json", "dataset_dict.json"} & set(found) else ""
+    raise FileNotFoundError(f"{folder}: no {name}; a retrieval folder holds {EXPECTED}; "
+                            f"found {found or 'nothing'}{saved}")
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(line or row number, record) of a json-lines or parquet file."""
+    if path.suffix == ".parquet":
+        import pandas as pd  # noqa: PLC0415
+
+        frame = pd.read_parquet(path)
+        missing = [key for key in required if key not in frame.columns]
+        if missing:
+            raise ValueError(f"{path}: no column(s) {missing}; the columns are {list(frame.columns)}")
+        return [(i, {k: (None if v is None or v != v else v) for k, v in rec.items()})
+                for i, rec in enumerate(frame.to_dict("records"), 1)]
+    return read_jsonl(path, required)
 
 
 def _records(path: Path, what: str) -> dict[str, tuple[int, dict]]:
     """id -> (line, record); a duplicate id or a missing text is an error naming the lines."""
     out: dict[str, tuple[int, dict]] = {}
-    for line_no, record in read_jsonl(path, ("_id", "text")):
+    unit = "row" if path.suffix == ".parquet" else "line"
+    for line_no, record in _rows(path, ("_id", "text")):
         key = str(record["_id"])
         if key in out:
-            raise ValueError(f"{path} line {line_no}: {what} id {key!r} again (first on line {out[key][0]}); "
+            raise ValueError(f"{path} {unit} {line_no}: {what} id {key!r} again (first on {unit} {out[key][0]}); "
                              "ids must be unique")
         text, title = record.get("text"), record.get("title")
         if not isinstance(text, str) or not (text.strip() or (isinstance(title, str) and title.strip())):
-            raise ValueError(f"{path} line {line_no}: {what} {key!r} has no text (got {text!r})")
+            raise ValueError(f"{path} {unit} {line_no}: {what} {key!r} has no text (got {text!r})")
         out[key] = (line_no, record)
     return out
 
@@ -51,7 +70,8 @@ def load_retrieval(path: str | Path, *, split: str = "test", missing: str = "err
     """Read a retrieval data set from a BEIR or MTEB folder.
 
     Both layouts share ``corpus.jsonl`` (``_id``, optional ``title``, ``text``) and
-    ``queries.jsonl`` (``_id``, ``text``). Relevance judgements come from
+    ``queries.jsonl`` (``_id``, ``text``); each may also be gzip-compressed
+    (``corpus.jsonl.gz``) or parquet (``corpus.parquet``). Relevance judgements come from
     ``qrels/<split>.tsv`` (BEIR: columns query-id, corpus-id, score, header optional;
     or TREC: ``qid 0 docid rel``) or, when that folder is absent, from ``qrels.jsonl``
     (MTEB: one ``{"query-id", "corpus-id", "score"}`` object per line).
@@ -116,7 +136,7 @@ def load_retrieval(path: str | Path, *, split: str = "test", missing: str = "err
         layout = "beir"
     else:
         qrels_file = _file(folder, "qrels.jsonl")
-        records = read_jsonl(qrels_file, ("query-id", "corpus-id", "score"))
+        records = _rows(qrels_file, ("query-id", "corpus-id", "score"))
         judgements = [(str(r["query-id"]), str(r["corpus-id"]), relevance(r["score"], qrels_file, i), i)
                       for i, r in records]
         layout = "mteb"
