@@ -168,10 +168,10 @@ def lowercase_tokenizer(tokenizer) -> None:
     Examples
     --------
     >>> from transformers import BertTokenizerFast
-    >>> import tempfile, pathlib
-    >>> vocab = pathlib.Path(tempfile.mkdtemp()) / "vocab.txt"
-    >>> _ = vocab.write_text("[PAD]\\n[UNK]\\n[CLS]\\n[SEP]\\n[MASK]\\ncat\\n")
-    >>> tok = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=False)
+    >>> vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cat"])}
+    >>> tok = BertTokenizerFast(vocab=vocab, do_lower_case=False)
+    >>> tok.tokenize("CAT")
+    ['[UNK]']
     >>> lowercase_tokenizer(tok)
     >>> tok.tokenize("CAT")
     ['cat']

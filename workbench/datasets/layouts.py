@@ -315,8 +315,10 @@ def resolve_pair_columns(table: Table, *, text1=None, text2=None, score=None,
                 numbers = [score_col]
             else:
                 what = " and ".join(missing)
-                raise ambiguity(table, f"cannot tell which columns hold {what}: the unassigned columns hold "
-                                       f"{len(texts)} text and {len(numbers)} numeric column(s)")
+                which = "the columns the header does not name" if len(rest) < _width(table) else "the columns"
+                raise ambiguity(table, f"cannot tell which columns hold {what}: {which} hold "
+                                       f"{len(texts)} text and {len(numbers)} numeric column(s), not "
+                                       f"{len(need_texts)} and {int('score' in missing)}")
         for role, j in zip(need_texts, texts):
             chosen[role] = j
         if "score" in missing:
