@@ -89,6 +89,12 @@ def test_folder_and_in_memory_model_give_sentence_transformers_vectors(backbone,
         assert enc.encode(TEXTS[:1], layer=1, cache=False).shape == (1, 16)
 
 
+def test_a_combination_not_reproduced_exactly_is_refused(backbone, tmp_path):
+    build(backbone, tmp_path / "w", pooling="weightedmean", include_prompt=False, prompts={"q": "query : "})
+    with pytest.raises(ValueError, match="weightedmean pooling with include_prompt=False is not reproduced"):
+        wb.load_encoder(str(tmp_path / "w"))
+
+
 def test_prompt_names_resolve_to_their_text_in_the_cache_key(backbone, tmp_path):
     build(backbone, tmp_path / "p", pooling="mean", prompts={"query": "query : ", "doc": ""},
           default_prompt_name="query")

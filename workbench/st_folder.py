@@ -10,8 +10,9 @@ the tokenizer's ``model_max_length`` and the lower-casing in the tokenizer itsel
 
 :func:`read_st_folder` reads all of it into plain values and a torch module for the
 Dense stack, which the loader hands to the :class:`~workbench.encoder.Encoder`. Left
-out: modules other than Transformer, Pooling, Dense and Normalize (a folder holding one
-is refused with its name), and custom code.
+out, each refused by name rather than approximated: modules other than Transformer,
+Pooling, Dense and Normalize, custom code, and ``weightedmean`` pooling with
+``include_prompt=False``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def pooling_from_config(cfg: dict, where: Path | str = "Pooling") -> tuple[str, 
     if unknown:
         raise ValueError(f"{where}: pooling mode {unknown[0]!r} is not one the workbench reproduces "
                          f"({', '.join(ST_POOLING)})")
-    return "+".join(ST_POOLING[m] for m in modes), bool(cfg.get("include_prompt", True))
+    include_prompt = bool(cfg.get("include_prompt", True))
+    if "weightedmean" in modes and not include_prompt:
+        # sentence-transformers keeps the text tokens' original position weights there; the workbench's
+        # weighted mean counts from the first pooled token, so the vectors would differ
+        raise ValueError(f"{where}: weightedmean pooling with include_prompt=False is not reproduced exactly")
+    return "+".join(ST_POOLING[m] for m in modes), include_prompt
 
 
 def torch_dense(linear: torch.nn.Linear, activation: torch.nn.Module | None) -> torch.nn.Module:

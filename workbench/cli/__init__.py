@@ -129,7 +129,7 @@ def cmd_datasets(args) -> None:
 def cmd_embed(args) -> None:
     from ..models import load_encoder  # noqa: PLC0415
 
-    with data_summaries(args.data):
+    with data_summaries(args.data) as read:
         data = load_data(args.data)
     texts = texts_of(data, args.field)
     X = load_encoder(args.model).encode(texts, show_progress=None, **encode_options(args))
@@ -138,7 +138,8 @@ def cmd_embed(args) -> None:
     tmp = out.with_name(out.name + ".part.npy")
     np.save(tmp, X)
     os.replace(tmp, out)
-    print_result({"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}, args.json)
+    result = {"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}
+    print_result({**result, "data": read} if read and args.json else result, args.json)
 
 
 def cmd_eval(args) -> None:
@@ -181,7 +182,7 @@ def cmd_geometry(args) -> None:
     from .. import geometry  # noqa: PLC0415
     from ..models import load_encoder  # noqa: PLC0415
 
-    with data_summaries(args.data):
+    with data_summaries(args.data) as read:
         data = load_data(args.data)
     texts = texts_of(data, args.field)
     if args.max_texts is not None:
@@ -201,7 +202,7 @@ def cmd_geometry(args) -> None:
     else:
         raise ValueError(f"--layers takes only 'all', got {args.layers!r}; use --layer L for one layer")
     if args.json:
-        print_result(out, True)
+        print_result({**out, "data": read} if read else out, True)
     elif "layers" in out:
         import pandas as pd  # noqa: PLC0415
 
