@@ -133,6 +133,11 @@ def test_table_columns_by_name_and_missing_names_listed(tmp_path):
     with pytest.raises(ValueError, match=r"no column 'sentence1' for text1; the columns are "
                                          r"\['left', 'right', 'gold', 'other'\]"):
         wd.load_pairs(frame, text1="sentence1", text2="right", score="gold")
+    holes = pd.DataFrame({"sentence1": ["a", None], "sentence2": ["b", "c"], "score": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="DataFrame row 2: a text is empty"):
+        wd.load_pairs(holes)
+    with pytest.raises(ValueError, match=r"row 2: the score \(column 2 'score'\) is empty or missing"):
+        wd.load_pairs(holes.fillna("x").assign(score=[1.0, float("nan")]))
     unnamed = pd.DataFrame([["a", "b", 1.5], ["c", "d", 2.0]])  # columns 0, 1, 2
     assert wd.load_pairs(unnamed).meta["columns"] == {"text1": 0, "text2": 1, "score": 2}
     with pytest.raises(ValueError, match="names a column but the file has no header"):

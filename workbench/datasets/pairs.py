@@ -40,19 +40,24 @@ _KNOWN = {*TEXT1_NAMES, *TEXT2_NAMES, *SCORE_NAMES, *ANCHOR_NAMES, "positive", "
           "pairid", "id"}
 
 
+def _field(value) -> str:
+    """A table cell as the string a text file would hold; a missing value (None, NaN) is empty."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 def _records_table(source: str, records: list[tuple[int, dict]], unit: str) -> Table:
     """Rows of string fields from (number, record) pairs; the header is the union of keys in order."""
     header: list[str] = []
     for _, record in records:
         header.extend(k for k in record if k not in header)
-    rows = [(i, ["" if r.get(k) is None else str(r.get(k)) for k in header]) for i, r in records]
+    rows = [(i, [_field(r.get(k)) for k in header]) for i, r in records]
     return Table(source, rows, [str(h) for h in header], None, unit, {}, None)
 
 
 def _frame_table(frame, source: str) -> Table:
     """A pandas DataFrame as a Table; integer (unnamed) columns give no header."""
     named = not all(isinstance(c, (int, np.integer)) for c in frame.columns)
-    rows = [(i, ["" if v is None else str(v) for v in values])
+    rows = [(i, [_field(v) for v in values])
             for i, values in enumerate(frame.itertuples(index=False, name=None), 1)]
     if not rows:
         raise ValueError(f"{source} holds no rows; its columns are {list(frame.columns)}")
@@ -90,7 +95,7 @@ def pair_table(source, *, names_given: bool = False) -> tuple[Table, str]:
         return _frame_table(source, "DataFrame"), "DataFrame"
     path = existing_file(source)
     kind = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
-    name = path.name.split(".")[0] or path.stem
+    name = Path(path.name.removesuffix(".gz")).stem
     if kind == ".parquet":
         import pandas as pd  # noqa: PLC0415
 
@@ -222,7 +227,7 @@ def _collect(table: Table, cols: PairColumns, skip: bool):
         value = as_float(raw)
         if value is None:
             if not raw.strip():
-                bad("empty score", f"{at}: the score (column {_column_label(table, cols.score)}) is empty")
+                bad("empty score", f"{at}: the score (column {_column_label(table, cols.score)}) is empty or missing")
             elif is_nan(raw):
                 bad("NaN score", f"{at}: the score (column {_column_label(table, cols.score)}) is NaN")
             else:

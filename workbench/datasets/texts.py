@@ -113,7 +113,7 @@ def load_texts(source, *, text: str = "text", label: str = "label") -> TextDatas
         return _rows_to_dataset(kind, kind, rows, text, label, "table")
     path = existing_file(source)
     suffix = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
-    name = path.name.split(".")[0] or path.stem
+    name = Path(path.name.removesuffix(".gz")).stem
     if suffix not in SUFFIXES:
         raise ValueError(f"{path}: cannot tell how to read a {suffix or 'extensionless'} file; "
                          f"name it with one of {', '.join(SUFFIXES)} (optionally .gz)")
