@@ -74,6 +74,6 @@ def test_column_flags_and_task_checks(capsys, tmp_path, minilm):
     (folder / "queries.jsonl").write_text('{"_id": "q", "text": "purring?"}\n')
     (folder / "qrels.jsonl").write_text('{"query-id": "q", "corpus-id": "d", "score": 1}\n')
     code, _, err = run(capsys, "eval", "sts", "--data", folder)
-    assert code == 2 and "the sts task cannot evaluate" in err and "retrieval folder" in err
+    assert code == 2 and "the sts task cannot evaluate" in err and "a retrieval data set" in err
     code, out, _ = run(capsys, "inspect", folder)
     assert code == 0 and "kind: retrieval" in out and "query q: {'text': 'purring?', 'relevant': ['d']}" in out

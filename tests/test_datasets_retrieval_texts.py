@@ -88,7 +88,7 @@ def test_empty_folder_and_gzip_files(tmp_path):
 
 
 def test_tasks_refuse_data_of_another_kind_and_non_positive_sizes(beir, tmp_path_factory):
-    with pytest.raises(ValueError, match="the sts task cannot evaluate .*it is a retrieval folder"):
+    with pytest.raises(ValueError, match="the sts task cannot evaluate .*it is a retrieval data set"):
         Task("sts", str(beir)).load()
     assert len(Task("pairs", str(beir)).load()) > 0  # pairs accepts a retrieval folder
     for bad in (0, -5):

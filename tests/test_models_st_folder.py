@@ -135,3 +135,17 @@ def test_older_folder_configs_pooling_keys_length_and_lower_casing(backbone, tmp
     assert (enc.pooling, enc.max_length) == ("cls+mean", 6)
     got = enc.encode(TEXTS, normalize=False, cache=False)
     assert np.abs(got - reference.encode(TEXTS, convert_to_numpy=True)).max() < 1e-5
+
+
+def test_export_keeps_prompts_and_refuses_dense_layers(backbone, tmp_path):
+    from workbench.train.export import save_model
+
+    build(backbone, tmp_path / "p", pooling="mean", include_prompt=False, prompts={"query": "query : "},
+          default_prompt_name="query")
+    enc = wb.load_encoder(str(tmp_path / "p"))
+    again = wb.load_encoder(save_model(enc, tmp_path / "copy"))
+    assert (again.prompts["query"], again.default_prompt_name, again.include_prompt) == ("query : ", "query", False)
+    np.testing.assert_allclose(again.encode(TEXTS, cache=False), enc.encode(TEXTS, cache=False), atol=1e-6)
+    build(backbone, tmp_path / "d", pooling="mean", dense=[(8, torch.nn.Tanh())])
+    with pytest.raises(ValueError, match="Dense layers after its pooling"):
+        save_model(wb.load_encoder(str(tmp_path / "d")), tmp_path / "d-copy")

@@ -147,8 +147,9 @@ class Task:
 #: task -> the containers it evaluates, and what the user should do otherwise
 _FITS = {"sts": ("PairDataset",), "pairs": ("PairDataset", "RetrievalDataset"), "retrieval": ("RetrievalDataset",),
          "classification": ("TextDataset",), "clustering": ("TextDataset",)}
-_READS = {"PairDataset": "a pairs file (sts, pairs)", "RetrievalDataset": "a retrieval folder (retrieval, pairs)",
-          "TextDataset": "a texts file (classification, clustering)"}
+_READS = {"PairDataset": "a pairs data set (tasks sts, pairs)",
+          "RetrievalDataset": "a retrieval data set (tasks retrieval, pairs)",
+          "TextDataset": "a texts data set (tasks classification, clustering)"}
 
 
 def _check_fits(kind: str, ds, data) -> None:
