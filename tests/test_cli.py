@@ -40,7 +40,8 @@ def test_embed_a_user_text_file(capsys, tmp_path):
     texts.write_text("first line\nsecond line\n")
     code, out, _ = run(capsys, "embed", "--model", "glove-50d", "--data", str(texts),
                        "--out", str(tmp_path / "v.npy"), "--json")
-    assert code == 0 and json.loads(out)["rows"] == 2
+    result = json.loads(out)
+    assert code == 0 and result["rows"] == 2 and result["data"][0].startswith("mine: read 2 texts from")
 
 
 def test_eval_sts_json_from_a_user_file(capsys, tmp_path):
@@ -49,7 +50,8 @@ def test_eval_sts_json_from_a_user_file(capsys, tmp_path):
                      .replace("sits\na", "sits\ta").replace("sits\ns", "sits\ts").replace("runs\nhe", "runs\the"))
     code, out, _ = run(capsys, "eval", "sts", "--model", "minilm", "--data", str(pairs), "--json")
     result = json.loads(out)
-    assert code == 0 and result["n"] == 3 and set(result) == {"spearman", "pearson", "n", "spearman_ci"}
+    assert code == 0 and result["n"] == 3 and set(result) == {"spearman", "pearson", "n", "spearman_ci", "data"}
+    assert result["data"][0].startswith("pairs: read 3 pairs from")
     assert result["spearman"] == pytest.approx(1.0)
 
 

@@ -248,7 +248,7 @@ def test_load_pairs_errors_name_file_and_line(tmp_path):
     bad = tmp_path / "pairs.tsv"
     bad.write_text("a\tb\t1\nc\td\t2\ne\tf\tabc\n")
     with pytest.raises(ValueError, match=r"pairs\.tsv line 3: expected a numeric score "
-                                         r"in column 3, got 'abc'"):
+                                         r"in column 2, got 'abc'"):
         wd.load_pairs(bad)
     short = tmp_path / "short.tsv"
     short.write_text("a\tb\t1\nc\td\n")

@@ -110,7 +110,7 @@ def test_bad_input_is_named(minilm, glove, sts_small):
         sweep(minilm, "sts", sts_small, poolings=["mean"], layers=[-1], baseline={"pool": "mean"})
     with pytest.raises(ValueError, match="is not a cell of this sweep"):
         sweep(minilm, "sts", sts_small, poolings=["mean"], layers=[-1], baseline={"pooling": "max"})
-    with pytest.raises(ValueError, match="needs a PairDataset"):
+    with pytest.raises(ValueError, match="the sts task cannot evaluate pang-lee-polarity: it is a texts data set"):
         sweep(minilm, "sts", "pang-lee-polarity")
 
 

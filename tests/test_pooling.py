@@ -26,6 +26,8 @@ EXPECTED = {
     "last": [[3.0, -2.0], [7.0, 3.0]],
     # weights 1,2,3 / 6 and 1,2 / 3
     "weighted_mean": [[(1 + 4 + 9) / 6, (0 + 8 - 6) / 6], [(5 + 14) / 3, (1 + 6) / 3]],
+    # sums over sqrt(token count), as sentence-transformers' mean_sqrt_len_tokens
+    "mean_sqrt_len": [[6.0 / 3 ** 0.5, 2.0 / 3 ** 0.5], [12.0 / 2 ** 0.5, 4.0 / 2 ** 0.5]],
 }
 
 

@@ -35,6 +35,7 @@ FIELD_VALUES = {
     "max_length": st.one_of(ANYTHING, st.integers(-5, 600)),
     "attention": st.one_of(ANYTHING, st.sampled_from(ATTENTION + ("Causal",))),
     "add_eos": ANYTHING,
+    "prompt_name": st.one_of(ANYTHING, st.sampled_from(["query", "document"])),
 }
 
 
@@ -53,8 +54,8 @@ def test_encode_options_from_random_values_are_valid_or_a_type_or_value_error(fi
         assert opts.max_length is None or (type(opts.max_length) is int and opts.max_length >= 1)
         assert EncodeOptions.from_any(opts.as_dict()) == opts  # a valid object rebuilds to itself
         parts = opts.replace(pooling=opts.pooling or "mean", max_length=opts.max_length or 8,
-                             attention=opts.attention or "bidirectional").key_parts()
-        assert set(parts) == set(FIELDS)
+                             attention=opts.attention or "bidirectional", prompt_name=None).key_parts()
+        assert set(parts) == set(FIELDS) - {"prompt_name"}  # a resolved prompt_name is its prompt's text
 
 
 @given(st.dictionaries(st.text(max_size=8), ANYTHING, max_size=3))

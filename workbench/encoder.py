@@ -31,8 +31,8 @@ import torch
 
 from . import cache, progress
 from .options import ATTENTION, FIELDS, PRECISIONS, EncodeOptions, head_key  # noqa: F401  (re-exported)
-from .pooling import parse_mode, pool
-from .prompts import PROMPTS, apply_prompt, check_prompt  # noqa: F401  (re-exported)
+from .pooling import exclude_prefix, parse_mode, pool
+from .prompts import PROMPTS, apply_prompt, check_prompt, prompt_token_count  # noqa: F401  (re-exported)
 from .texts import check_texts
 
 # decoder families whose causal mask can be swapped for a bidirectional one (checked by a test
@@ -88,6 +88,15 @@ class Encoder:
         Default truncation length in tokens.
     is_decoder : bool
         Whether the backbone is a causal decoder.
+    prompts : dict of str to str, optional
+        Prompts the model names (``prompt_name="query"``).
+    default_prompt_name : str, optional
+        The prompt used when the options give neither ``prompt`` nor ``prompt_name``.
+    include_prompt : bool
+        False: prompt tokens are left out of pooling (they still pass through the model).
+    projection : torch.nn.Module, optional
+        Applied to the model's own pooling at the last layer (a sentence-transformers
+        folder's Dense layers); other poolings and layers give the pooled token states.
 
     Examples
     --------
@@ -103,7 +112,9 @@ class Encoder:
     """
 
     def __init__(self, model, tokenizer, *, name: str, identity: str, pooling: str = "mean",
-                 max_length: int = 512, is_decoder: bool = False):
+                 max_length: int = 512, is_decoder: bool = False, prompts: Mapping[str, str] | None = None,
+                 default_prompt_name: str | None = None, include_prompt: bool = True,
+                 projection: torch.nn.Module | None = None):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -111,6 +122,13 @@ class Encoder:
         self.pooling = pooling
         self.max_length = int(max_length)
         self.is_decoder = is_decoder
+        self.prompts = dict(prompts or {})
+        if default_prompt_name is not None and default_prompt_name not in self.prompts:
+            raise ValueError(f"default_prompt_name {default_prompt_name!r} is not among the prompts "
+                             f"{list(self.prompts)}")
+        self.default_prompt_name = default_prompt_name
+        self.include_prompt = bool(include_prompt)
+        self.projection = projection
 
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, dim={self.dim}, layers={self.n_layers}, pooling={self.pooling!r})"
@@ -173,7 +191,19 @@ class Encoder:
         if opts.add_eos and getattr(self.tokenizer, "eos_token_id", None) is None:
             raise ValueError(f"add_eos=True, but the tokenizer of {self.name} has no end-of-sequence token")
         return opts.replace(pooling=pooling, max_length=self._check_length(opts),
-                            attention=self._check_attention(opts.attention))
+                            attention=self._check_attention(opts.attention), **self._named_prompt(opts))
+
+    def _named_prompt(self, opts: EncodeOptions) -> dict:
+        """``prompt_name`` (or the model's default prompt) as the prompt's text."""
+        name = opts.prompt_name
+        if name is None and opts.prompt is None and self.default_prompt_name is not None:
+            name = self.default_prompt_name
+        if name is None:
+            return {}
+        if name not in self.prompts:
+            raise ValueError(f"unknown prompt_name {name!r} for {self.name}; its prompts: "
+                             f"{', '.join(self.prompts) or 'none'}")
+        return {"prompt": self.prompts[name] or None, "prompt_name": None}
 
     def _check_length(self, opts: EncodeOptions) -> int:
         max_length = opts.max_length or self.max_length
@@ -367,12 +397,22 @@ class Encoder:
         return [np.concatenate(part, axis=-2) if part else self._empty(opts, kind)
                 for part, (opts, kind) in zip(parts, targets)]
 
+    def _projects(self, opts: EncodeOptions) -> bool:
+        """Whether the projection applies: the model's own pooling at the last layer."""
+        return self.projection is not None and opts.head is None and opts.pooling == self.pooling \
+            and opts.layer % (self.n_layers + 1) == self.n_layers
+
     def _shape(self, n: int, opts: EncodeOptions, kind: str) -> tuple[int | None, ...]:
         """Shape of the array for ``n`` texts: ``(n, width)``, or ``(n_layers + 1, n, width)`` for every layer.
 
         The width of a head without an int ``dim`` is unknown (None).
         """
-        width = getattr(opts.head, "dim", None) if opts.head is not None else self.output_dim(opts.pooling)
+        if opts.head is not None:
+            width = getattr(opts.head, "dim", None)
+        elif kind == "vectors" and self._projects(opts):
+            width = [m for m in self.projection.modules() if isinstance(m, torch.nn.Linear)][-1].out_features
+        else:
+            width = self.output_dim(opts.pooling)
         width = int(width) if isinstance(width, (int, np.integer)) and not isinstance(width, bool) else None
         return (self.n_layers + 1, n, width) if kind == "layers" else (n, width)
 
@@ -406,15 +446,20 @@ class Encoder:
         all_layers = any(kind == "layers" or o.layer != -1 or o.head is not None or "first_last_avg" in o.pooling
                          for o, kind in targets)
         hidden, mask = self._forward(batch_ids, targets[0][0], all_layers)
+        pooled = mask if self.include_prompt else exclude_prefix(
+            mask, prompt_token_count(self.tokenizer, targets[0][0].prompt))
         out = []
         for opts, kind in targets:
             if kind == "layers":
-                vecs = torch.stack([pool(hidden, mask, opts.pooling, layer=i) for i in range(len(hidden))])
+                vecs = torch.stack([pool(hidden, pooled, opts.pooling, layer=i) for i in range(len(hidden))])
             elif opts.head is not None:
                 with torch.inference_mode():
                     vecs = opts.head(hidden, mask)
             else:
-                vecs = pool(hidden, mask, opts.pooling, layer=opts.layer)
+                vecs = pool(hidden, pooled, opts.pooling, layer=opts.layer)
+                if self._projects(opts):
+                    with torch.inference_mode():
+                        vecs = self.projection(vecs.float())
             vecs = vecs.float()
             if opts.normalize:
                 vecs = torch.nn.functional.normalize(vecs, p=2, dim=-1)

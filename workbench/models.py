@@ -18,7 +18,7 @@ pooling-experiment modules), and GPU placement (the workbench targets CPUs first
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import shutil
 import tempfile
@@ -31,9 +31,12 @@ from . import cache
 from .env import env_flag
 from .identity import folder_identity
 from .packages import INSTALL, MissingPackage, package_dir
+from .st_folder import dense_stack, lowercase_tokenizer, pooling_from_config, read_st_folder, torch_dense
 
 if TYPE_CHECKING:
     from .encoder import Encoder
+
+log = logging.getLogger(__name__)
 
 
 def download_allowed(allow_download: bool | None = None) -> bool:
@@ -72,49 +75,14 @@ def model_package_dir(spec: ModelSpec) -> Path:
 
 
 # --------------------------------------------------------------------------- folders
-_ST_POOLING = {
-    "pooling_mode_cls_token": "cls",
-    "pooling_mode_mean_tokens": "mean",
-    "pooling_mode_max_tokens": "max",
-    "pooling_mode_weightedmean_tokens": "weighted_mean",
-    "pooling_mode_lasttoken": "last",
-}
-
-
 def sentence_transformers_defaults(folder: Path) -> dict:
     """Pooling, normalisation and max length recorded in a sentence-transformers folder.
 
-    Returns an empty dict for plain Hugging Face folders.
+    Returns an empty dict for plain Hugging Face folders; :func:`workbench.st_folder.read_st_folder`
+    reads everything else the folder holds (Dense layers, prompts, lower-casing).
     """
-    folder = Path(folder)
-    out: dict = {}
-    modules = folder / "modules.json"
-    if not modules.exists():
-        return out
-    entries = json.loads(modules.read_text())
-    for entry in entries:
-        kind = entry.get("type", "")
-        if kind.endswith("Pooling"):
-            cfg = json.loads((folder / entry["path"] / "config.json").read_text())
-            modes = [mode for key, mode in _ST_POOLING.items() if cfg.get(key)]
-            if cfg.get("pooling_mode_mean_sqrt_len_tokens"):
-                warnings.warn("mean_sqrt_len pooling is not supported; using mean", stacklevel=3)
-                modes.append("mean")
-            if modes:
-                out["pooling"] = "+".join(modes)
-        elif kind.endswith("Normalize"):
-            out["normalize"] = True
-        elif not kind.endswith("Transformer"):
-            warnings.warn(f"{folder}: sentence-transformers module {entry.get('path') or kind!r} ({kind}) is not "
-                          "applied here, so these vectors differ from sentence-transformers' own", stacklevel=3)
-    bert_cfg = folder / "sentence_bert_config.json"
-    if bert_cfg.exists():
-        settings = json.loads(bert_cfg.read_text())
-        if settings.get("max_seq_length"):
-            out["max_length"] = int(settings["max_seq_length"])
-        if settings.get("do_lower_case"):
-            warnings.warn(f"{bert_cfg} asks for lower-cased input, which sentence-transformers applies before "
-                          "the tokenizer and this loader does not; lower-case the texts yourself", stacklevel=3)
+    st = read_st_folder(folder)
+    out = {key: st[key] for key in ("pooling", "normalize", "max_length") if st.get(key)}
     return out
 
 
@@ -164,21 +132,30 @@ def load_transformer(
     model = AutoModel.from_pretrained(str(source), config=config, dtype="float32", **kwargs)
     model.eval()
     folder = Path(source) if Path(source).is_dir() else None
-    defaults = sentence_transformers_defaults(folder) if folder else {}
+    st = read_st_folder(folder) if folder else {}
     decoder = _is_decoder(config)
+    if folder and not st and not decoder:
+        log.warning("%s has no sentence-transformers files (modules.json): pooling defaults to the mean of the "
+                    "last layer's token states", folder)
+    if st.get("lowercase"):
+        lowercase_tokenizer(tokenizer)
     if identity is None:
         identity = f"{source}@{folder_identity(folder)}" if folder else _hub_identity(str(source), config, kwargs)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
-    max_len = defaults.get("max_length") or _model_max_length(tokenizer, config)
+    max_len = st.get("max_length") or _model_max_length(tokenizer, config)
     return Encoder(
         model,
         tokenizer,
         name=name or str(source),
         identity=identity,
-        pooling=defaults.get("pooling", "last" if decoder else "mean"),
+        pooling=st.get("pooling") or ("last" if decoder else "mean"),
         max_length=max_len,
         is_decoder=decoder,
+        prompts=st.get("prompts"),
+        default_prompt_name=st.get("default_prompt_name"),
+        include_prompt=st.get("include_prompt", True),
+        projection=st.get("projection"),
     )
 
 
@@ -203,6 +180,84 @@ def _hub_identity(model_id: str, config, kwargs: dict) -> str:
         warnings.warn(f"cannot tell which revision of {model_id} was loaded; its vectors are cached for this "
                       "session only", RuntimeWarning, stacklevel=3)
         return f"{model_id}@unresolved-{os.urandom(8).hex()}"
+
+
+def from_model(model, tokenizer, *, name: str = "model", pooling: str | None = None,
+               max_length: int | None = None) -> "Encoder":
+    """Wrap an in-memory Hugging Face model and its tokenizer into an Encoder.
+
+    The cache identity is a hash of the model's weights, so vectors of a model changed
+    in memory are never served from an older entry.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+    tokenizer : transformers tokenizer
+    name : str
+        Display name.
+    pooling : str, optional
+        Default pooling (``last`` for decoders, ``mean`` otherwise).
+    max_length : int, optional
+        Default truncation length (the tokenizer's and model's limit otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> enc = load_encoder("minilm")
+    >>> same = from_model(enc.model, enc.tokenizer, name="minilm-copy")
+    >>> bool(np.allclose(same.encode(["a cat"], cache=False), enc.encode(["a cat"], cache=False), atol=1e-6))
+    True
+    """
+    from .encoder import Encoder  # noqa: PLC0415
+    from .options import head_key  # noqa: PLC0415
+
+    decoder = _is_decoder(model.config)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+    model.eval()
+    return Encoder(model, tokenizer, name=name, identity=f"{name}@{head_key(model)}",
+                   pooling=pooling or ("last" if decoder else "mean"),
+                   max_length=max_length or _model_max_length(tokenizer, model.config), is_decoder=decoder)
+
+
+def from_sentence_transformer(st_model, *, name: str | None = None) -> "Encoder":
+    """Wrap an in-memory ``SentenceTransformer`` into an Encoder that gives its vectors.
+
+    Its transformer, Pooling (modes and ``include_prompt``), Dense layers, maximum
+    length and named prompts are taken over. ``encode`` normalises by default, as
+    Normalize does: pass ``normalize=False`` for the raw vectors of a model without it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sentence_transformers import SentenceTransformer
+    >>> folder = model_package_dir(MODELS["minilm"]) / "model"
+    >>> st_model = SentenceTransformer(str(folder), device="cpu")
+    >>> enc = from_sentence_transformer(st_model, name="minilm-in-memory")
+    >>> bool(np.abs(enc.encode(["a cat"], cache=False) - st_model.encode(["a cat"])).max() < 1e-5)
+    True
+    """
+    from .encoder import Encoder  # noqa: PLC0415
+    from .options import head_key  # noqa: PLC0415
+
+    kinds = {type(m).__name__: m for m in st_model}
+    unknown = [k for k in kinds if k not in ("Transformer", "Pooling", "Dense", "Normalize")]
+    if unknown or "Transformer" not in kinds:
+        raise ValueError(f"the workbench reproduces Transformer, Pooling, Dense and Normalize modules; "
+                         f"this model has {list(kinds)}")
+    transformer = kinds["Transformer"]
+    pooling = kinds.get("Pooling")
+    pooled, include_prompt = pooling_from_config(
+        {"pooling_mode": pooling.pooling_mode, "include_prompt": pooling.include_prompt} if pooling else {})
+    dense = [torch_dense(m.linear, m.activation_function) for m in st_model if type(m).__name__ == "Dense"]
+    model, tokenizer = transformer.auto_model, transformer.tokenizer
+    model.eval()
+    label = name or type(st_model).__name__
+    return Encoder(model, tokenizer, name=label, identity=f"{label}@{head_key(st_model)}", pooling=pooled,
+                   max_length=st_model.max_seq_length or _model_max_length(tokenizer, model.config),
+                   is_decoder=_is_decoder(model.config), prompts=dict(st_model.prompts or {}),
+                   default_prompt_name=st_model.default_prompt_name or None, include_prompt=include_prompt,
+                   projection=dense_stack(dense))
 
 
 def _model_max_length(tokenizer, config) -> int:

@@ -56,6 +56,10 @@ class EncodeOptions:
         None keeps the model's own mask; "bidirectional" lifts a decoder's causal mask.
     add_eos : bool
         Append the end-of-sequence token, as last-token embedders do.
+    prompt_name : str or None
+        A prompt the model names (a sentence-transformers folder's ``prompts``, e.g.
+        ``"query"``), instead of ``prompt``. ``Encoder.resolve`` replaces it with the
+        prompt's text, so the cache keys on the text the model reads, not on the name.
 
     Examples
     --------
@@ -78,6 +82,7 @@ class EncodeOptions:
     max_length: int | None = None
     attention: str | None = None
     add_eos: bool = False
+    prompt_name: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -95,6 +100,13 @@ class EncodeOptions:
         if self.attention is not None:
             set_(self, "attention", _match_name("attention", self.attention, ATTENTION))
         set_(self, "add_eos", _check_bool("add_eos", self.add_eos))
+        if self.prompt_name is not None:
+            if not isinstance(self.prompt_name, str):
+                raise TypeError(f"prompt_name must be a str naming one of the model's prompts, "
+                                f"got {self.prompt_name!r}")
+            if self.prompt is not None:
+                raise ValueError(f"give prompt or prompt_name, not both (got {self.prompt!r} and "
+                                 f"{self.prompt_name!r})")
 
     @classmethod
     def from_any(cls, options: "EncodeOptions | Mapping[str, Any] | None" = None, /,
@@ -149,9 +161,9 @@ class EncodeOptions:
         Call it on resolved options (see ``Encoder.resolve``); ``layer`` replaces the
         field (``"all"`` for every layer at once).
         """
-        if self.pooling is None or self.max_length is None or self.attention is None:
+        if self.pooling is None or self.max_length is None or self.attention is None or self.prompt_name:
             raise ValueError("key_parts needs resolved options (Encoder.resolve fills pooling, max_length "
-                             "and attention with the model's own)")
+                             "and attention with the model's own, and turns prompt_name into its prompt)")
         pooling = head_key(self.head) if self.head is not None else self.pooling
         return dict(pooling=pooling, layer=self.layer if layer is None else layer, normalize=self.normalize,
                     prompt=check_prompt(self.prompt), precision=self.precision, max_length=self.max_length,

@@ -39,6 +39,12 @@ def mean(hidden_states: Sequence[Tensor], attention_mask: Tensor, layer: int = -
     return summed.sum(dim=1) / m.sum(dim=1).clamp(min=1e-9)
 
 
+def mean_sqrt_len(hidden_states: Sequence[Tensor], attention_mask: Tensor, layer: int = -1) -> Tensor:
+    """Sum over the non-padding tokens divided by the square root of their number (sentence-transformers)."""
+    summed, m = _masked(hidden_states[layer], attention_mask)
+    return summed.sum(dim=1) / m.sum(dim=1).clamp(min=1e-9).sqrt()
+
+
 def max_(hidden_states: Sequence[Tensor], attention_mask: Tensor, layer: int = -1) -> Tensor:
     """Coordinate-wise maximum over the non-padding tokens."""
     states = hidden_states[layer]
@@ -89,8 +95,22 @@ POOLING: dict[str, PoolingFn] = {
     "last": last,
     "weighted_mean": weighted_mean,
     "first_last_avg": first_last_avg,
+    "mean_sqrt_len": mean_sqrt_len,
 }
 POOLING_MODES: tuple[str, ...] = tuple(POOLING)
+
+
+def exclude_prefix(attention_mask: Tensor, n_tokens: int) -> Tensor:
+    """A copy of ``attention_mask`` with each row's first ``n_tokens`` real tokens masked (a prompt not pooled).
+
+    Examples
+    --------
+    >>> exclude_prefix(torch.tensor([[1, 1, 1, 0], [0, 1, 1, 1]]), 2).tolist()
+    [[0, 0, 1, 0], [0, 0, 0, 1]]
+    """
+    first = attention_mask.to(torch.long).argmax(dim=1, keepdim=True)
+    positions = torch.arange(attention_mask.shape[1], device=attention_mask.device).unsqueeze(0)
+    return attention_mask.masked_fill(positions < first + n_tokens, 0)
 
 
 def parse_mode(mode: str) -> tuple[str, ...]:

@@ -59,3 +59,25 @@ def apply_prompt(texts: list[str], prompt: str | None) -> list[str]:
     if "{text}" in prompt:
         return [prompt.replace("{text}", t) for t in texts]
     return [prompt + t for t in texts]
+
+
+def prompt_token_count(tokenizer, prompt: str | None) -> int:
+    """How many leading tokens of a prompted text belong to the prompt (special tokens in front included).
+
+    Counted as sentence-transformers counts it: the prompt (the part before ``{text}``
+    of a template) tokenized alone, less a trailing special token.
+
+    Examples
+    --------
+    >>> class Tok:
+    ...     all_special_ids = [101, 102]
+    ...     def __call__(self, text, add_special_tokens=True):
+    ...         return {"input_ids": [101] + [7] * len(text.split()) + [102]}
+    >>> prompt_token_count(Tok(), "query : ")
+    3
+    """
+    prompt = check_prompt(prompt)
+    if not prompt:
+        return 0
+    ids = tokenizer(prompt.split("{text}")[0], add_special_tokens=True)["input_ids"]
+    return len(ids) - int(bool(ids) and ids[-1] in tokenizer.all_special_ids)

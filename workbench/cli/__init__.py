@@ -1,6 +1,6 @@
 """The ``workbench`` command: the package's main operations from a terminal.
 
-The general subcommands (models, datasets, embed, eval, geometry, lab) live here and are
+The general subcommands (models, datasets, embed, eval, inspect, geometry, lab) live here and are
 registered in ``COMMANDS``; each topic with a command group of its own (``limits``, ...)
 is a module of this package, listed in ``TOPICS``, whose ``register(sub)`` adds its
 parser and sets ``func``. ``--json`` makes the output machine-readable (one JSON
@@ -16,12 +16,14 @@ import argparse
 import importlib
 import io
 import json
+import logging
 import shutil
 import subprocess
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -29,7 +31,37 @@ from ..outputs import write_file
 from ..packages import MissingPackage
 
 
-def load_data(spec: str, kind: str = "any"):
+@contextmanager
+def data_summaries(spec: str) -> Iterator[list[str]]:
+    """Collect the loaders' summary lines while a user's file or folder is read; print each to stderr.
+
+    Packaged data set names are not reported (their reading is the package's business).
+    """
+    lines: list[str] = []
+    if Path(spec).expanduser().exists():
+        logger = logging.getLogger("workbench.datasets")
+        handler = logging.Handler(logging.INFO)
+        handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+        level = logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            yield lines
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+            for line in lines:
+                print(f"read: {line}", file=sys.stderr)
+    else:
+        yield lines
+
+
+def column_choice(args) -> dict:
+    """The --text1 / --text2 / --score flags as ``load_pairs`` keywords (positions stay strings of digits)."""
+    return {role: getattr(args, role) for role in ("text1", "text2", "score") if getattr(args, role, None) is not None}
+
+
+def load_data(spec: str, kind: str = "any", columns: dict | None = None):
     """A packaged data set by name, or a file / folder the user points at."""
     from .. import datasets  # noqa: PLC0415
 
@@ -41,7 +73,7 @@ def load_data(spec: str, kind: str = "any"):
                          "nor an existing file or folder")
     if path.is_dir():
         return datasets.load_retrieval(path)
-    return datasets.load_pairs(path) if kind == "pairs" else datasets.load_texts(path)
+    return datasets.load_pairs(path, **(columns or {})) if kind == "pairs" else datasets.load_texts(path)
 
 
 def texts_of(data, field: str | None) -> list[str]:
@@ -98,12 +130,15 @@ def cmd_datasets(args) -> None:
 def cmd_embed(args) -> None:
     from ..models import load_encoder  # noqa: PLC0415
 
-    texts = texts_of(load_data(args.data), args.field)
+    with data_summaries(args.data) as read:
+        data = load_data(args.data)
+    texts = texts_of(data, args.field)
     X = load_encoder(args.model).encode(texts, show_progress=None, **encode_options(args))
     buf = io.BytesIO()
     np.save(buf, X, allow_pickle=False)
     out = write_file(args.out, buf.getvalue(), overwrite=args.overwrite)
-    print_result({"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}, args.json)
+    result = {"out": str(out), "rows": int(X.shape[0]), "dim": int(X.shape[1])}
+    print_result({**result, "data": read} if read and args.json else result, args.json)
 
 
 def cmd_eval(args) -> None:
@@ -112,12 +147,17 @@ def cmd_eval(args) -> None:
     from ..models import load_encoder  # noqa: PLC0415
 
     evaluate = get_task(args.task)
-    data = Task(args.task, args.data, max_items=args.max_items).load()
+    columns = column_choice(args)
+    if columns and args.task not in ("sts", "pairs"):
+        raise ValueError("--text1, --text2 and --score choose the columns of a pairs file (tasks sts and pairs)")
+    with data_summaries(args.data) as read:
+        data = Task(args.task, args.data, max_items=args.max_items, columns=columns).load()
     options = {"threshold": args.threshold} if args.threshold is not None else {}
+    data_note = {"data": read} if read else {}
     if args.model == "bm25":
         if args.task != "retrieval":
             raise ValueError(f"--model bm25 is a lexical retriever: it runs the retrieval task only, not {args.task}")
-        print_result(evaluate(BM25(), data), args.json)
+        print_result({**evaluate(BM25(), data), **data_note}, args.json)
         return
     if args.threshold is not None and args.task != "pairs":
         raise ValueError("--threshold applies to the pairs task only")
@@ -126,14 +166,24 @@ def cmd_eval(args) -> None:
         options.update(query_prompt=args.query_prompt, doc_prompt=args.doc_prompt)
     elif args.query_prompt or args.doc_prompt:
         raise ValueError("--query-prompt and --doc-prompt apply to the retrieval task only; use --prompt")
-    print_result(evaluate(load_encoder(args.model), data, show_progress=False, **opts, **options), args.json)
+    result = evaluate(load_encoder(args.model), data, show_progress=False, **opts, **options)
+    print_result({**result, **data_note} if args.json else result, args.json)
+
+
+def cmd_inspect(args) -> None:
+    from ..datasets.inspection import format_report, inspect_data  # noqa: PLC0415
+
+    report = inspect_data(args.path, task=args.task, n_rows=args.rows, **column_choice(args))
+    print_result(report if args.json else format_report(report), args.json)
 
 
 def cmd_geometry(args) -> None:
     from .. import geometry  # noqa: PLC0415
     from ..models import load_encoder  # noqa: PLC0415
 
-    texts = texts_of(load_data(args.data), args.field)
+    with data_summaries(args.data) as read:
+        data = load_data(args.data)
+    texts = texts_of(data, args.field)
     if args.max_texts is not None:
         if args.max_texts < 2:
             raise ValueError(f"--max-texts must be at least 2, got {args.max_texts}")
@@ -151,7 +201,7 @@ def cmd_geometry(args) -> None:
     else:
         raise ValueError(f"--layers takes only 'all', got {args.layers!r}; use --layer L for one layer")
     if args.json:
-        print_result(out, True)
+        print_result({**out, "data": read} if read else out, True)
     elif "layers" in out:
         import pandas as pd  # noqa: PLC0415
 
@@ -169,11 +219,18 @@ def cmd_lab(args) -> None:
 
 
 COMMANDS: dict[str, Callable] = {"models": cmd_models, "datasets": cmd_datasets, "embed": cmd_embed,
-                                 "eval": cmd_eval, "lab": cmd_lab, "geometry": cmd_geometry}
+                                 "eval": cmd_eval, "lab": cmd_lab, "geometry": cmd_geometry,
+                                 "inspect": cmd_inspect}
 
 #: modules of this package that register a command group of their own
 TOPICS: tuple[str, ...] = ("limits", "sweep", "project", "train", "compress")
 
+
+
+def add_column_flags(p: argparse.ArgumentParser) -> None:
+    for role, what in (("text1", "first text"), ("text2", "second text"), ("score", "score or 0/1 label")):
+        p.add_argument(f"--{role}", default=None,
+                       help=f"pairs files: column of the {what} (header name or 0-based position)")
 
 
 def add_encode_flags(p: argparse.ArgumentParser) -> None:
@@ -210,6 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-items", type=int, default=None, help="evaluate a deterministic subset of this many items")
     p.add_argument("--query-prompt", default=None, help="retrieval: prompt for queries (default --prompt)")
     p.add_argument("--doc-prompt", default=None, help="retrieval: prompt for documents (default --prompt)")
+    add_column_flags(p)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("inspect", help="show how a file or folder is read: layout, columns, first rows (no model)")
+    p.add_argument("path", help="a pairs or texts file, or a BEIR / MTEB folder")
+    add_column_flags(p)
+    p.add_argument("--task", default=None, choices=["sts", "pairs"], help="pairs files: what the scores are for")
+    p.add_argument("--rows", type=int, default=5, help="how many rows to show as read")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("geometry", help="isotropy and geometry report of a model's vectors on a data set")
     add_encode_flags(p)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import print_result as _print
+
+#: where generated data sets go by default: data/generated under the current folder (git-ignored)
+GENERATED = Path("data") / "generated"
 
 
 def cmd_limits(args) -> None:
@@ -23,7 +28,8 @@ def cmd_limits(args) -> None:
             _print(records, True)
     else:
         ds = limits.generate_limit(args.queries, args.k, n_docs=args.docs, seed=args.seed)
-        out = limits.write_dataset(ds, args.out, overwrite=args.overwrite)
+        folder = args.out or str(GENERATED / f"limit-q{args.queries}-k{args.k}-seed{args.seed}")
+        out = limits.write_dataset(ds, folder, overwrite=args.overwrite)
         _print({"out": str(out), "docs": len(ds.corpus), "queries": len(ds.queries),
                 "relevant_pool": ds.meta["n_relevant"], "attributes_per_doc": ds.meta["attributes_per_doc"]},
                args.json)
@@ -44,8 +50,9 @@ def register(sub) -> None:
     g.add_argument("--queries", type=int, default=1000)
     g.add_argument("--k", type=int, default=2)
     g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", required=True, help="output folder (created; an existing one must hold only "
-                                                "these files)")
+    g.add_argument("--out", default=None,
+                   help=f"output folder (default {GENERATED}/limit-q<queries>-k<k>-seed<seed>, git-ignored; "
+                        "an existing one must hold only these files)")
     g.add_argument("--overwrite", action="store_true", help="replace an --out folder that holds other files")
     g.add_argument("--json", action="store_true")
 

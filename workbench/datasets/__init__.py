@@ -5,7 +5,8 @@ The public face of the subpackage:
 * :func:`available`, :func:`load` and :func:`describe` -- the registry of real data
   sets shipped inside installed packages (see :mod:`.packaged`);
 * :func:`load_pairs`, :func:`load_retrieval`, :func:`load_texts` -- the user's own
-  files (see :mod:`.files`);
+  files and tables (see :mod:`.pairs`, :mod:`.retrieval_folder`, :mod:`.texts`), with
+  TREC qrels and runs in :mod:`.trec`; :func:`inspect_data` shows how a file is read;
 * the containers :class:`PairDataset`, :class:`RetrievalDataset`,
   :class:`TextDataset`, :class:`AnalogyDataset` and :func:`train_test_split`.
 
@@ -38,9 +39,12 @@ from .containers import (
     TextDataset,
     train_test_split,
 )
-from .files import load_pairs, load_texts
+from .inspection import inspect_data
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
+from .pairs import load_pairs
 from .retrieval_folder import load_retrieval
+from .texts import load_texts
+from .trec import load_qrels, load_trec_run
 
 __all__ = [
     "DATASETS",
@@ -52,10 +56,13 @@ __all__ = [
     "TextDataset",
     "available",
     "describe",
+    "inspect_data",
     "load",
     "load_pairs",
+    "load_qrels",
     "load_retrieval",
     "load_texts",
+    "load_trec_run",
     "train_test_split",
 ]
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..packages import INSTALL, MissingPackage, package_dir
 from .containers import AnalogyDataset, PairDataset, RetrievalDataset, TextDataset
-from .files import load_pairs
+from .pairs import load_pairs
 from .safe_pickle import load_restricted_pickle
 from .stdlib_code import MAX_PAIRS, load_python_docstrings
 

@@ -56,6 +56,9 @@ class Task:
         Label in tables (default ``"kind:data"``).
     seed : int
         Seed of the subset draw.
+    columns : dict
+        Pairs files: the columns to read (``{"text1": ..., "text2": ..., "score": ...}``,
+        0-based positions or header names), passed to ``load_pairs``.
 
     Examples
     --------
@@ -70,6 +73,14 @@ class Task:
     options: dict = field(default_factory=dict)
     name: str | None = None
     seed: int = 0
+    columns: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("max_items", "max_docs"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                                      or value < 1):
+                raise ValueError(f"{name} must be a positive number (or None for all), got {value!r}")
 
     @property
     def label(self) -> str:
@@ -89,8 +100,9 @@ class Task:
             data = {"packaged": self.data}
         else:
             data = {"content": _content_hash(self.data)}
-        return {"kind": self.kind, "data": data, "max_items": self.max_items, "max_docs": self.max_docs,
-                "options": self.options, "seed": self.seed}
+        out = {"kind": self.kind, "data": data, "max_items": self.max_items, "max_docs": self.max_docs,
+               "options": self.options, "seed": self.seed}
+        return dict(out, columns=self.columns) if self.columns else out
 
     def load(self):
         """The data set this task evaluates, subset applied."""
@@ -114,9 +126,13 @@ class Task:
             elif Path(ds).is_dir():
                 ds = load_retrieval(ds)
             elif Path(ds).is_file():
-                ds = load_pairs(ds) if self.kind in ("sts", "pairs") else load_texts(ds)
+                ds = load_pairs(ds, task=self.kind, **self.columns) if self.kind in ("sts", "pairs") \
+                    else load_texts(ds)
             else:
                 raise ValueError(f"task data {ds!r} is neither a packaged data set nor an existing file or folder")
+        elif self.columns:
+            raise ValueError("columns= applies to a pairs file, not to a loaded data set")
+        _check_fits(self.kind, ds, self.data)
         if self.kind == "pairs" and isinstance(ds, RetrievalDataset):
             return pairs_from_retrieval(ds, n_pairs=self.max_items, seed=self.seed)
         if self.max_items is None and self.max_docs is None:
@@ -127,6 +143,23 @@ class Task:
             idx = np.sort(np.random.default_rng(self.seed).permutation(len(ds))[:self.max_items])
             return ds.select(idx)
         return ds
+
+
+#: task -> the containers it evaluates, and what the user should do otherwise
+_FITS = {"sts": ("PairDataset",), "pairs": ("PairDataset", "RetrievalDataset"), "retrieval": ("RetrievalDataset",),
+         "classification": ("TextDataset",), "clustering": ("TextDataset",)}
+_READS = {"PairDataset": "a pairs data set (tasks sts, pairs)",
+          "RetrievalDataset": "a retrieval data set (tasks retrieval, pairs)",
+          "TextDataset": "a texts data set (tasks classification, clustering)"}
+
+
+def _check_fits(kind: str, ds, data) -> None:
+    """A ValueError when the task cannot evaluate this kind of data set, naming the tasks that can."""
+    have = type(ds).__name__
+    if kind in _FITS and have not in _FITS[kind]:
+        what = _READS.get(have, have)
+        raise ValueError(f"the {kind} task cannot evaluate {data if isinstance(data, (str, Path)) else ds.name!s}: "
+                         f"it is {what}; {kind} needs {' or '.join(_READS[c] for c in _FITS[kind])}")
 
 
 def _content_hash(ds) -> str:

@@ -31,6 +31,7 @@ ST_POOLING = {
     "max": "pooling_mode_max_tokens",
     "weighted_mean": "pooling_mode_weightedmean_tokens",
     "last": "pooling_mode_lasttoken",
+    "mean_sqrt_len": "pooling_mode_mean_sqrt_len_tokens",
 }
 _ALL_FLAGS = ("pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_max_tokens",
               "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken")
@@ -71,6 +72,9 @@ def save_model(encoder: Encoder, folder: str | Path, *, normalize: bool = True,
     if encoder.pooling not in ST_POOLING:
         raise ValueError(f"pooling {encoder.pooling!r} has no sentence-transformers equivalent; "
                          f"exportable: {', '.join(ST_POOLING)}")
+    if getattr(encoder, "projection", None) is not None:
+        raise ValueError(f"{encoder.name} has Dense layers after its pooling, which this export does not write; "
+                         "save the sentence-transformers model itself")
     if matryoshka_dims is not None:
         dims = [int(k) for k in matryoshka_dims]
         if any(not 1 <= k <= encoder.dim for k in dims):
@@ -93,9 +97,10 @@ def save_model(encoder: Encoder, folder: str | Path, *, normalize: bool = True,
         _write_json(tmp / "sentence_bert_config.json", {"max_seq_length": encoder.max_length, "do_lower_case": False})
         (tmp / "1_Pooling").mkdir()
         pooling = {"word_embedding_dimension": encoder.dim, **{flag: False for flag in _ALL_FLAGS},
-                   ST_POOLING[encoder.pooling]: True, "include_prompt": True}
+                   ST_POOLING[encoder.pooling]: True, "include_prompt": encoder.include_prompt}
         _write_json(tmp / "1_Pooling" / "config.json", pooling)
-        extra = {"similarity_fn_name": "cosine", "workbench": {"source": encoder.identity}}
+        extra = {"similarity_fn_name": "cosine", "prompts": encoder.prompts,
+                 "default_prompt_name": encoder.default_prompt_name, "workbench": {"source": encoder.identity}}
         if matryoshka_dims is not None:
             extra["workbench"]["matryoshka_dims"] = dims
         _write_json(tmp / "config_sentence_transformers.json", extra)
