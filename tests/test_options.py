@@ -94,7 +94,7 @@ def test_options_objects_are_the_cache_key(minilm):
 
 def test_run_suite_takes_every_option_sweep_takes_and_scores_alike(minilm):
     """One configuration through both: every field set away from its default, same score."""
-    shared = dict(normalize=False, precision="fp32", max_length=64, add_eos=False)
+    shared = dict(normalize=False, precision="fp32", max_length=64, add_eos=False, backend="onnx")
     task = Task("sts", "lee-pairs", max_items=150)
     df = sweep(minilm, task, poolings=["cls"], layers=[4], prompts="query: ", attention="bidirectional",
                n_resamples=0, options=shared, batch_size=8)

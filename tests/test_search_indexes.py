@@ -17,6 +17,7 @@ from workbench.search import (
     perturbed_corpus,
     rescore,
     scaling_sweep,
+    top_k,
 )
 
 
@@ -29,6 +30,25 @@ def test_exact_search_matches_brute_force():
     np.testing.assert_allclose(scores, np.take_along_axis(queries @ corpus.T, brute, 1), rtol=1e-5)
     with pytest.raises(ValueError, match="same d"):
         exact_search(queries[:, :3], corpus)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_exact_search_gives_the_numpy_neighbours_on_any_thread_count(threads):
+    import faiss
+
+    rng = np.random.default_rng(7)
+    corpus = perturbed_corpus(rng.normal(size=(500, 48)).astype(np.float32), 6000)
+    corpus[100] = corpus[50]  # an exact tie: the lower id comes first, as in top_k
+    queries = perturbed_corpus(corpus[::40], 150, seed=3)
+    queries[0] = corpus[50]
+    before = faiss.omp_get_max_threads()
+    scores, ids = exact_search(queries, corpus, k=10, threads=threads)
+    assert faiss.omp_get_max_threads() == before  # the caller's OpenMP setting is left alone
+    ref_scores, ref_ids = top_k(queries @ corpus.T, 10)
+    np.testing.assert_array_equal(ids, ref_ids)
+    np.testing.assert_allclose(scores, ref_scores, atol=1e-5)
+    assert ids[0, :2].tolist() == [50, 100]
+    assert exact_search(queries[:0], corpus, k=3)[1].shape == (0, 3)
 
 
 @pytest.fixture(scope="module")

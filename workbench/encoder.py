@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 
 from . import cache, progress
+from .backends import torch as torch_backend
 from .options import ATTENTION, FIELDS, PRECISIONS, EncodeOptions, head_key  # noqa: F401  (re-exported)
 from .pooling import exclude_prefix, parse_mode, pool
 from .prompts import PROMPTS, apply_prompt, check_prompt, prompt_token_count  # noqa: F401  (re-exported)
@@ -188,6 +188,10 @@ class Encoder:
         if opts.precision == "bf16" and self.model is not None and not cpu_has_bf16():
             warnings.warn("this CPU has no native bf16 units (AMX or AVX-512 BF16): bf16 is emulated "
                           "and slower than fp32 here", RuntimeWarning, stacklevel=3)
+        if opts.backend == "onnx":
+            from .backends import onnx  # noqa: PLC0415  (imports onnxruntime)
+
+            onnx.check_model(self)
         if opts.add_eos and getattr(self.tokenizer, "eos_token_id", None) is None:
             raise ValueError(f"add_eos=True, but the tokenizer of {self.name} has no end-of-sequence token")
         return opts.replace(pooling=pooling, max_length=self._check_length(opts),
@@ -250,7 +254,8 @@ class Encoder:
             Read and write the on-disk vector cache.
         **overrides
             Any field of ``EncodeOptions`` (``pooling``, ``layer``, ``normalize``,
-            ``prompt``, ``precision``, ``max_length``, ``attention``, ``add_eos``),
+            ``prompt``, ``precision``, ``max_length``, ``attention``, ``add_eos``,
+            ``backend``),
             applied on top of ``options``.
 
         Returns
@@ -486,26 +491,11 @@ class Encoder:
         return [x if x else [fallback] for x in ids], len(long)
 
     def _forward(self, batch_ids: list[list[int]], opts: EncodeOptions, all_layers: bool, grad: bool = False):
-        """Pad a batch (on the tokenizer's side) and run the model; returns (hidden states, mask)."""
-        width = max(len(x) for x in batch_ids)
-        input_ids = torch.full((len(batch_ids), width), self.tokenizer.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(batch_ids), width), dtype=torch.long)
-        left = getattr(self.tokenizer, "padding_side", "right") == "left"
-        for row, x in enumerate(batch_ids):
-            span = slice(width - len(x), width) if left else slice(0, len(x))
-            input_ids[row, span] = torch.tensor(x)
-            mask[row, span] = 1
-        bf16 = opts.precision == "bf16"
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
-        extra, attn = {}, mask
-        if self.is_decoder:  # positions count real tokens only, so left padding shifts nothing
-            extra["position_ids"] = (mask.cumsum(dim=1) - 1).clamp(min=0)
-            if opts.attention == "bidirectional":
-                # a ready 4-D additive mask replaces the causal one: every token sees every real token
-                blocked = torch.finfo(torch.float32).min
-                keys = torch.zeros(mask.shape, dtype=torch.float32).masked_fill(mask == 0, blocked)
-                attn = keys[:, None, None, :].expand(-1, 1, width, -1)
-        with (nullcontext() if grad else torch.inference_mode()), autocast:
-            out = self.model(input_ids=input_ids, attention_mask=attn, output_hidden_states=all_layers, **extra)
-        hidden = out.hidden_states if all_layers else (out.last_hidden_state,)
-        return hidden, mask
+        """Pad a batch (on the tokenizer's side) and run it on the options' backend; returns (hidden states, mask)."""
+        input_ids, mask = torch_backend.pad(batch_ids, self.tokenizer)
+        if opts.backend == "onnx":
+            from .backends import onnx  # noqa: PLC0415  (imports onnxruntime)
+
+            return onnx.forward(self, input_ids, mask, opts, all_layers=all_layers, grad=grad), mask
+        return torch_backend.forward(self.model, input_ids, mask, opts, all_layers=all_layers,
+                                     is_decoder=self.is_decoder, grad=grad), mask

@@ -26,8 +26,10 @@ import torch
 from .pooling import POOLING_MODES, parse_mode
 from .prompts import PROMPTS, check_prompt
 
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("fp32", "bf16", "int8")
 ATTENTION = ("causal", "bidirectional")
+#: how a forward pass runs, and the precisions each backend runs (the first is its default)
+BACKENDS: dict[str, tuple[str, ...]] = {"torch": ("fp32", "bf16"), "onnx": ("fp32", "int8")}
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,10 @@ class EncodeOptions:
         A prefix (``"query: "``), a template holding ``{text}``, or a name in
         ``workbench.prompts.PROMPTS`` (matched ignoring case and outer spaces, with a
         warning when the spelling differs).
-    precision : {"fp32", "bf16"}
-        fp32 is exact; bf16 runs under CPU autocast (fast only with bf16 units).
+    precision : {"fp32", "bf16", "int8"}
+        fp32 is exact; bf16 runs under CPU autocast (fast only with bf16 units);
+        int8 is ONNX Runtime's dynamic quantization (``backend="onnx"`` only), a fast
+        path for bulk encoding whose agreement with fp32 is measured on first use.
     max_length : int or None
         Truncation length in tokens, special tokens included; None: the model's.
     attention : {None, "causal", "bidirectional"}
@@ -60,6 +64,9 @@ class EncodeOptions:
         A prompt the model names (a sentence-transformers folder's ``prompts``, e.g.
         ``"query"``), instead of ``prompt``. ``Encoder.resolve`` replaces it with the
         prompt's text, so the cache keys on the text the model reads, not on the name.
+    backend : {"torch", "onnx"}
+        How the forward pass runs: "torch" is the exact reference; "onnx" runs an
+        exported graph that returns every layer on ONNX Runtime (the ``fast`` extra).
 
     Examples
     --------
@@ -72,6 +79,10 @@ class EncodeOptions:
     Traceback (most recent call last):
     ...
     TypeError: normalize must be True or False, got 'False' (a str)
+    >>> EncodeOptions(precision="int8")
+    Traceback (most recent call last):
+    ...
+    ValueError: precision='int8' needs backend='onnx'; backend 'torch' runs fp32, bf16 (backend 'onnx' runs fp32, int8)
     """
 
     pooling: Any = None
@@ -83,6 +94,7 @@ class EncodeOptions:
     attention: str | None = None
     add_eos: bool = False
     prompt_name: str | None = None
+    backend: str = "torch"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -107,6 +119,12 @@ class EncodeOptions:
             if self.prompt is not None:
                 raise ValueError(f"give prompt or prompt_name, not both (got {self.prompt!r} and "
                                  f"{self.prompt_name!r})")
+        set_(self, "backend", _match_name("backend", self.backend, tuple(BACKENDS)))
+        if self.precision not in BACKENDS[self.backend]:
+            runs = [b for b, precisions in BACKENDS.items() if self.precision in precisions]
+            others = "; ".join(f"backend {b!r} runs {', '.join(p)}" for b, p in BACKENDS.items() if b != self.backend)
+            raise ValueError(f"precision={self.precision!r} needs backend={runs[0]!r}; backend {self.backend!r} runs "
+                             f"{', '.join(BACKENDS[self.backend])} ({others})")
 
     @classmethod
     def from_any(cls, options: "EncodeOptions | Mapping[str, Any] | None" = None, /,
@@ -159,7 +177,14 @@ class EncodeOptions:
         """What the vector cache keys on: every field, with a head as a hash of its weights.
 
         Call it on resolved options (see ``Encoder.resolve``); ``layer`` replaces the
-        field (``"all"`` for every layer at once).
+        field (``"all"`` for every layer at once). ``backend`` enters only when it is not
+        "torch", so the keys of torch vectors are those they had before backends existed.
+
+        Examples
+        --------
+        >>> opts = EncodeOptions(pooling="mean", max_length=128, attention="bidirectional")
+        >>> "backend" in opts.key_parts(), opts.replace(backend="onnx").key_parts()["backend"]
+        (False, 'onnx')
         """
         if self.pooling is None or self.max_length is None or self.attention is None or self.prompt_name:
             raise ValueError("key_parts needs resolved options (Encoder.resolve fills pooling, max_length "
@@ -167,7 +192,8 @@ class EncodeOptions:
         pooling = head_key(self.head) if self.head is not None else self.pooling
         return dict(pooling=pooling, layer=self.layer if layer is None else layer, normalize=self.normalize,
                     prompt=check_prompt(self.prompt), precision=self.precision, max_length=self.max_length,
-                    attention=self.attention, add_eos=self.add_eos)
+                    attention=self.attention, add_eos=self.add_eos,
+                    **({} if self.backend == "torch" else {"backend": self.backend}))
 
 
 #: the fields of :class:`EncodeOptions`, in order: the one list every caller accepts

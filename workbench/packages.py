@@ -25,7 +25,8 @@ INSTALL = {
 
 
 #: optional extras of the ``workbench`` distribution (pyproject.toml) -> what they enable
-EXTRAS = {"viz": "figures and interactive panels", "lab": "JupyterLab and the notebooks"}
+EXTRAS = {"viz": "figures and interactive panels", "lab": "JupyterLab and the notebooks",
+          "fast": "the ONNX Runtime backend (backend='onnx', precision='int8')"}
 
 
 class MissingPackage(ImportError):
@@ -43,8 +44,8 @@ class MissingExtra(MissingPackage):
 def require(module: str, extra: str = "viz", needed_for: str = "this"):
     """Import and return an optional module, or raise :class:`MissingExtra` naming the extra.
 
-    Only functions that draw figures or widgets call this, so the rest of the package
-    imports and runs without the ``viz`` extra.
+    Only functions that draw figures or widgets, or run the ONNX backend, call this, so
+    the rest of the package imports and runs without the ``viz`` and ``fast`` extras.
 
     Parameters
     ----------

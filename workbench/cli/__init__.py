@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from ..options import BACKENDS, PRECISIONS
 from ..outputs import write_file
 from ..packages import MissingPackage
 
@@ -239,7 +240,10 @@ def add_encode_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pooling", default=None, help="pooling mode(s), e.g. mean or cls+mean (default: the model's)")
     p.add_argument("--layer", type=int, default=-1, help="hidden layer to pool (0 = embeddings, -1 = last)")
     p.add_argument("--prompt", default=None, help="prefix, or a template containing {text}")
-    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                   help="fp32 (exact), bf16 (torch autocast) or int8 (needs --backend onnx)")
+    p.add_argument("--backend", default="torch", choices=list(BACKENDS),
+                   help="torch (the exact reference) or onnx (ONNX Runtime; the fast extra)")
     p.add_argument("--max-length", type=int, default=None, help="truncation length in tokens (default: the model's)")
     p.add_argument("--attention", default=None, choices=["causal", "bidirectional"],
                    help="a decoder's attention mask (default: the model's own)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..options import BACKENDS, PRECISIONS
 from . import print_result as _print
 
 
@@ -33,7 +34,7 @@ def cmd_sweep(args) -> None:
     df = sweep(load_encoder(args.model), task, poolings=_split(args.poolings), layers=layers, prompts=prompts,
                attention=_split(args.attention), dims=dims, n_resamples=args.resamples,
                batch_size=args.batch_size, max_length=args.max_length, precision=args.precision,
-               add_eos=args.add_eos, cache=not args.no_cache,
+               backend=args.backend, add_eos=args.add_eos, cache=not args.no_cache,
                show_progress=None)
     if args.json:
         _print({"baseline": df.attrs["baseline"], "rows": df.to_dict(orient="records")}, True)
@@ -59,7 +60,10 @@ def register(sub) -> None:
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples and permutations (0: none)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--max-length", type=int, default=None, help="truncation length in tokens")
-    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                   help="fp32 (exact), bf16 (torch autocast) or int8 (needs --backend onnx)")
+    p.add_argument("--backend", default="torch", choices=list(BACKENDS),
+                   help="torch (the exact reference) or onnx (ONNX Runtime; the fast extra)")
     p.add_argument("--add-eos", action="store_true", help="append the end-of-sequence token (last-token embedders)")
     p.add_argument("--no-cache", action="store_true", help="bypass the vector cache")
     p.add_argument("--json", action="store_true")
