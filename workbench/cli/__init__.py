@@ -173,7 +173,7 @@ COMMANDS: dict[str, Callable] = {"models": cmd_models, "datasets": cmd_datasets,
                                  "eval": cmd_eval, "lab": cmd_lab, "geometry": cmd_geometry}
 
 #: modules of this package that register a command group of their own
-TOPICS: tuple[str, ...] = ("limits", "sweep", "project", "train", "compress")
+TOPICS: tuple[str, ...] = ("limits", "sweep", "project", "train", "compress", "course")
 
 
 
