@@ -76,9 +76,10 @@ def _record(exercise: str, passed: bool, message: str, kind: str) -> CheckResult
     return result
 
 
-def _lookup(target: Any, caller_globals: Mapping[str, Any]) -> Any:
+def _lookup(target: Any, frame: Any) -> Any:
+    """``target`` itself, or the value its name has where the checker was called (locals, then globals)."""
     if isinstance(target, str) and target.isidentifier():
-        return caller_globals.get(target, _MISSING)
+        return frame.f_locals.get(target, frame.f_globals.get(target, _MISSING))
     return target
 
 
@@ -105,10 +106,13 @@ def _as_array(value: Any) -> np.ndarray | None:
 
 
 def _describe(value: Any) -> str:
-    arr = _as_array(value)
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    arr = _as_array(value) if hasattr(value, "shape") else None
     if arr is not None and arr.ndim:
         return f"an array of shape {arr.shape}"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _structure(got: Any, expected: Any) -> str | None:
@@ -189,7 +193,7 @@ def check_function(student_fn: Callable | str, reference_fn: Callable, make_inpu
     NOT YET demo-1: there is no function named `no_such_function` yet: ...
     """
     name = student_fn if isinstance(student_fn, str) else getattr(student_fn, "__name__", "your function")
-    fn = _lookup(student_fn, inspect.currentframe().f_back.f_globals)
+    fn = _lookup(student_fn, inspect.currentframe().f_back)
     if fn is _MISSING:
         return _record(exercise, False, _missing(name, "function"), "function")
     if not callable(fn):
@@ -258,7 +262,7 @@ def check_number(value: Any, expected: Any, *, exercise: str, tol: float | None 
     NOT YET demo-2: that is Pearson's r
     """
     name = value if isinstance(value, str) else "answer"
-    got = _lookup(value, inspect.currentframe().f_back.f_globals)
+    got = _lookup(value, inspect.currentframe().f_back)
     if got is _MISSING:
         return _record(exercise, False, _missing(name, "variable"), "number")
     e = np.asarray(expected, dtype=np.float64)
@@ -269,7 +273,7 @@ def check_number(value: Any, expected: Any, *, exercise: str, tol: float | None 
     g = _as_array(got).astype(np.float64)
     allowed = tol + rtol * np.abs(e)
     if np.all(np.abs(g - e) <= allowed):
-        shown = ", ".join(f"{v:.4g}" for v in g.ravel()) if g.ndim else f"{float(g):.4g}"
+        shown = "(" + ", ".join(f"{v:.4g}" for v in g.ravel()) + ")" if g.ndim else f"{float(g):.4g}"
         near = f"within {tol:g} of" if tol > 0 else "exactly"
         return _record(exercise, True, f"{shown} is {near} the expected value", "number")
     for message, wrong in (mistakes or {}).items():
@@ -294,7 +298,7 @@ def check_text(answer: Any, *, exercise: str, min_words: int = 20) -> CheckResul
     PASS demo-3: answered in 6 words; it is read against the rubric
     """
     name = answer if isinstance(answer, str) and answer.isidentifier() else "answer"
-    text = _lookup(answer, inspect.currentframe().f_back.f_globals)
+    text = _lookup(answer, inspect.currentframe().f_back)
     if text is _MISSING:
         return _record(exercise, False, _missing(name, "variable"), "text")
     if not isinstance(text, str):

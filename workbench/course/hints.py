@@ -34,7 +34,15 @@ def _not_unit(got, expected, args) -> bool:
 
 
 def _ascending(got, expected, args) -> bool:
-    return got.ndim >= 1 and got.shape[-1] > 1 and _close(got[..., ::-1], expected)
+    if got.ndim >= 1 and got.shape[-1] > 1 and _close(got[..., ::-1], expected):
+        return True
+    if not args or got.ndim != 2:  # ids ranked by the scores args[0]: tie-aware
+        return False
+    scores = np.asarray(args[0], dtype=np.float64)
+    picked = np.take_along_axis(scores, got.astype(np.int64), axis=1)
+    k = got.shape[1]
+    lowest_first, best_reversed = np.sort(scores, axis=1)[:, :k], -np.sort(-scores, axis=1)[:, :k][:, ::-1]
+    return _close(picked, lowest_first) or _close(picked, best_reversed)
 
 
 def _negated(got, expected, args) -> bool:
