@@ -80,10 +80,43 @@ def paired_with_ties(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return gold + rng.normal(0, 1.5, size=n) ** 3, gold
 
 
+def ranking_with_judgements(rng: np.random.Generator) -> tuple[list[str], dict[str, int]]:
+    """A ranked list of document ids (best first) and graded judgements of one query.
+
+    Some relevant documents are missing from the ranking (so the ideal ordering differs
+    from a re-sort of the retrieved ones), the ranking is sometimes shorter than 10, and
+    grades run from 1 to 3.
+
+    Examples
+    --------
+    >>> ranked, relevance = ranking_with_judgements(np.random.default_rng(0))
+    >>> len(set(ranked)) == len(ranked), min(relevance.values()) >= 1
+    (True, True)
+    """
+    n_docs = int(rng.integers(12, 40))
+    docs = [f"d{i}" for i in rng.permutation(n_docs)]
+    ranked = docs[: int(rng.integers(5, n_docs))]
+    judged = rng.choice(n_docs, size=int(rng.integers(1, 7)), replace=False)
+    return ranked, {f"d{int(i)}": int(rng.integers(1, 4)) for i in judged}
+
+
+def ranking_judgements_and_k(rng: np.random.Generator) -> tuple[list[str], dict[str, int], int]:
+    """:func:`ranking_with_judgements` and a cut-off ``k`` from 1 to 20.
+
+    Examples
+    --------
+    >>> 1 <= ranking_judgements_and_k(np.random.default_rng(0))[2] <= 20
+    True
+    """
+    return (*ranking_with_judgements(rng), int(rng.integers(1, 21)))
+
+
 #: name -> input generator ``f(rng) -> tuple of arguments``
 INPUTS: dict[str, Callable] = {
     "row_pairs": row_pairs,
     "scores_with_ties": scores_with_ties,
     "token_states": token_states,
     "paired_with_ties": paired_with_ties,
+    "ranking_with_judgements": ranking_with_judgements,
+    "ranking_judgements_and_k": ranking_judgements_and_k,
 }
