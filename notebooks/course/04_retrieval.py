@@ -88,9 +88,7 @@ def package_ndcg(ranked, relevance):
 
 
 def retrieved_only_ideal(ranked, relevance):  # a typical mistake, for the hint
-    gains = np.array([relevance.get(d, 0) for d in ranked[:10]], dtype=float)
-    discount = 1 / np.log2(np.arange(2, 2 + len(gains)))
-    return float((gains * discount).sum() / (np.sort(gains)[::-1] * discount).sum())
+    return package_ndcg(ranked, {d: g for d, g in relevance.items() if d in ranked[:10]})
 
 
 def binary_gain(ranked, relevance):  # another one
