@@ -99,6 +99,8 @@ MISTAKES = [
     ("lesson's own mistake", lambda a, b: a[:, 0], cosine_rows, row_pairs,
      {"mistakes": {"you used only the first coordinate": lambda a, b: a[:, 0]}}, "you used only the first"),
     ("anything else", lambda a, b: cosine_rows(a, b) + 0.5, cosine_rows, row_pairs, {}, "largest difference at"),
+    ("not a rotation", lambda X: X * [2.0, 1.0], lambda X: X, lambda rng: (rng.normal(size=(5, 2)),),
+     {"compare": "rotation"}, "even allowing for any rotation"),
 ]
 
 

@@ -178,8 +178,8 @@ best_layer = int(np.argmax(per_layer))
 best_layer
 
 # %%
-per_layer_ref = [evaluate_sts(enc, lee, pooling="mean", layer=i, n_resamples=0)["spearman"]
-                 for i in range(enc.n_layers + 1)]
+layer_vectors = enc.encode_layers(docs, pooling="mean")  # read from the vector cache after your run
+per_layer_ref = [evaluate_sts((H[first], H[second]), lee, n_resamples=0)["spearman"] for H in layer_vectors]
 print([round(s, 3) for s in per_layer_ref])
 check_number("best_layer", int(np.argmax(per_layer_ref)), exercise="lesson02-ex4", tol=0,
              mistakes={"that is the worst layer: take the argmax, not the argmin": int(np.argmin(per_layer_ref))})

@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from .compare import get_comparator
+from .compare import ALLOWING, get_comparator
 from .hints import explain
 
 #: the line the grader looks for in a kernel's output: this prefix, then the ledger as JSON
@@ -214,7 +214,9 @@ def check_function(student_fn: Callable | str, reference_fn: Callable, make_inpu
         if problem is None and not same(_as_array(got) if not isinstance(got, str) else got, expected, args,
                                         rtol, atol):
             problem = _mistake(got, expected, args, mistakes, same, rtol, atol) \
-                or explain(_as_array(got), expected, args, hints) or _difference(got, expected)
+                or explain(_as_array(got), expected, args, hints) or (
+                    _difference(got, expected) if compare == "close"
+                    else f"your result differs from the reference, even allowing for {ALLOWING[compare]}")
         if problem is not None:
             return _record(exercise, False, f"{problem} (random input {trial + 1} of {n_trials})", "function")
     return _record(exercise, True, f"matches the reference on {n_trials} random inputs", "function")

@@ -143,6 +143,16 @@ COMPARATORS: dict[str, Comparator] = {
     "exact": exact,
 }
 
+#: comparator name -> what it forgives, for the message shown when even that does not match
+ALLOWING: dict[str, str] = {
+    "close": "float rounding",
+    "sign": "a sign flip of any column",
+    "rotation": "any rotation or reflection of the space",
+    "ties": "any order among tied items",
+    "partition": "any renaming of the clusters",
+    "exact": "nothing",
+}
+
 
 def get_comparator(name: str) -> Comparator:
     """The comparator registered under ``name``.

@@ -80,6 +80,19 @@ def paired_with_ties(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return gold + rng.normal(0, 1.5, size=n) ** 3, gold
 
 
+def anisotropic_cloud(rng: np.random.Generator) -> tuple[np.ndarray]:
+    """An ``(n, d)`` cloud with ``n > d``, a common offset and unequal variances, like raw embeddings.
+
+    Examples
+    --------
+    >>> (X,) = anisotropic_cloud(np.random.default_rng(0))
+    >>> X.shape[0] > X.shape[1]
+    True
+    """
+    n, d = int(rng.integers(20, 60)), int(rng.integers(2, 8))
+    return (rng.normal(size=(n, d)) * np.exp(rng.normal(0, 1, size=d)) + rng.normal(0, 3, size=d),)
+
+
 def ranking_with_judgements(rng: np.random.Generator) -> tuple[list[str], dict[str, int]]:
     """A ranked list of document ids (best first) and graded judgements of one query.
 
@@ -117,6 +130,7 @@ INPUTS: dict[str, Callable] = {
     "scores_with_ties": scores_with_ties,
     "token_states": token_states,
     "paired_with_ties": paired_with_ties,
+    "anisotropic_cloud": anisotropic_cloud,
     "ranking_with_judgements": ranking_with_judgements,
     "ranking_judgements_and_k": ranking_judgements_and_k,
 }
