@@ -283,3 +283,10 @@ def test_a_real_lesson_grades_full_as_instructor_and_zero_with_hints_as_student(
     assert student["score"] == 0 and student["max"] == instructor["max"], student
     for row in student["exercises"]:
         assert row["reason"].startswith(("not written yet", "the exercise cell raised NotImplementedError")), row
+
+
+def test_an_unreadable_submission_scores_nothing_and_grading_goes_on(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("not a notebook")
+    (result,) = grade([bad], timeout=5)
+    assert result["score"] == 0 and result["exercises"] == [] and "cannot read the notebook" in result["error"]

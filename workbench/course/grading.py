@@ -138,9 +138,8 @@ def grade_notebook(path: str | Path, *, timeout: float = 120.0, kernel_name: str
         ledger, errors = {}, {}
         error = f"the notebook could not run: {type(exc).__name__}: {' '.join(str(exc).split())}"
     rows = score(nb, ledger, errors, expected)
-    if error:
-        rows = [dict(r, points=0, reason=r["reason"] if r["points"] == 0 and "missing" in r["reason"] else error)
-                for r in rows]
+    if error:  # nothing ran to the end: every exercise present scores 0 with that reason
+        rows = [r if "missing" in r["reason"] else dict(r, points=0, reason=error) for r in rows]
     return {"notebook": str(path), "score": sum(r["points"] for r in rows), "max": len(rows),
             "exercises": rows, "error": error}
 
