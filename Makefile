@@ -6,7 +6,7 @@ LAB_ARGS ?=
 # the stamp changes whenever the declared environment changes, so setup reruns only then
 STAMP    := $(VENV)/.setup-$(shell cat pyproject.toml requirements-data.txt | sha1sum | cut -c1-12)
 
-.PHONY: setup lab test bench figures sync strip clean
+.PHONY: setup lab test bench figures course sync strip clean
 
 setup: $(STAMP)
 
@@ -25,7 +25,7 @@ lab: setup
 test: setup
 	$(BIN)/ruff check workbench tests benchmarks
 	WB_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake --doctest-modules \
-		workbench tests notebooks/*.ipynb
+		workbench tests notebooks/*.ipynb notebooks/course/*.ipynb
 
 # every benchmark prints its figures beside a peer measured in the same run
 bench: setup
@@ -36,11 +36,15 @@ figures: setup
 	mkdir -p build
 	$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build notebooks/*.ipynb
 
+# the course's student and instructor editions (solutions stubbed, rubrics removed) land in build/course
+course: setup
+	$(BIN)/workbench course build --lessons notebooks/course --out build/course
+
 sync:
-	$(BIN)/jupytext --sync notebooks/*.ipynb
+	$(BIN)/jupytext --sync notebooks/*.ipynb notebooks/course/*.ipynb
 
 strip:
-	$(BIN)/nbstripout notebooks/*.ipynb
+	$(BIN)/nbstripout notebooks/*.ipynb notebooks/course/*.ipynb
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

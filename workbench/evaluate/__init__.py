@@ -5,6 +5,7 @@
 * :mod:`.classification` -- logistic-regression probe (main: accuracy) and kNN accuracy;
 * :mod:`.clustering` -- k-means with the true k, V-measure (main) and ARI;
 * :mod:`.pairs` -- average precision (main) of cosine scores for binary pair labels;
+* :mod:`.analogies` -- word analogies with static vectors: 3CosAdd and 3CosMul accuracy;
 * :mod:`.stats` -- bootstrap confidence intervals and paired tests between systems;
 * :mod:`.suite` -- :func:`run_suite`, many configurations on many tasks, cached, one tidy
   table; :func:`suite_figure` charts it (plotly, the ``viz`` extra);
@@ -17,6 +18,7 @@ evaluator and ``MAIN_METRIC`` to its main score (``tasks.py``); the CLI and the 
 """
 
 from . import stats
+from .analogies import evaluate_analogies, solve_analogies
 from .classification import evaluate_classification
 from .clustering import evaluate_clustering
 from .interop import MTEBModel
@@ -27,7 +29,7 @@ from .sts import evaluate_sts
 from .suite import Task, run_suite, suite_figure
 from .tasks import MAIN_METRIC, TASKS, get_task
 
-__all__ = ["MAIN_METRIC", "MTEBModel", "TASKS", "Task", "bootstrap_ci", "evaluate_classification",
+__all__ = ["MAIN_METRIC", "MTEBModel", "TASKS", "Task", "bootstrap_ci", "evaluate_analogies", "evaluate_classification",
            "evaluate_clustering", "evaluate_pairs", "evaluate_retrieval", "evaluate_sts", "get_task", "paired_test",
-           "pairs_from_retrieval", "ranking_metrics", "retrieval_subset", "run_suite", "stats",
+           "pairs_from_retrieval", "ranking_metrics", "retrieval_subset", "run_suite", "solve_analogies", "stats",
            "suite_figure"]
