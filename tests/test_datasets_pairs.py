@@ -125,6 +125,24 @@ def test_mteb_sts_json_lines_parquet_dataframe_and_json(tmp_path):
         assert ds.meta["layout"] == "header", source
 
 
+def test_hugging_face_datasets_objects_and_save_to_disk_folders(tmp_path):
+    datasets = pytest.importorskip("datasets", reason="the hf extra (datasets) is not installed")
+    records = {"sentence1": ["A cat.", "A car."], "sentence2": ["A kitten.", "A tree."], "score": [4.5, 0.5],
+               "label": ["pos", "neg"]}
+    table = datasets.Dataset.from_dict(records)
+    table.save_to_disk(str(tmp_path / "one split"))
+    datasets.DatasetDict({"train": table, "test": table}).save_to_disk(str(tmp_path / "two splits"))
+    for source in (table, tmp_path / "one split", str(tmp_path / "one split")):
+        ds = wd.load_pairs(source, score="score")
+        assert ds.text1 == ["A cat.", "A car."] and ds.scores.tolist() == [4.5, 0.5], source
+    texts = wd.load_texts(tmp_path / "one split", text="sentence1", label="label")
+    assert texts.texts == ["A cat.", "A car."] and texts.labels.tolist() == ["pos", "neg"]
+    with pytest.raises(ValueError, match=r"holds the splits \['train', 'test'\]; pass one of them"):
+        wd.load_pairs(tmp_path / "two splits")
+    with pytest.raises(ValueError, match="no column 'question1' for text1; the columns are"):
+        wd.load_pairs(table, text1="question1", text2="sentence2", score="score")
+
+
 def test_table_columns_by_name_and_missing_names_listed(tmp_path):
     frame = pd.DataFrame({"left": ["a", "b"], "right": ["c", "d"], "gold": [1.0, 2.5], "other": [7, 8]})
     frame.to_parquet(tmp_path / "p.parquet")

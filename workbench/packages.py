@@ -26,7 +26,8 @@ INSTALL = {
 
 #: optional extras of the ``workbench`` distribution (pyproject.toml) -> what they enable
 EXTRAS = {"viz": "figures and interactive panels", "lab": "JupyterLab and the notebooks",
-          "fast": "the ONNX Runtime backend (backend='onnx', precision='int8')"}
+          "fast": "the ONNX Runtime backend (backend='onnx', precision='int8')",
+          "hf": "Hugging Face datasets folders written by save_to_disk"}
 
 
 class MissingPackage(ImportError):
@@ -44,8 +45,9 @@ class MissingExtra(MissingPackage):
 def require(module: str, extra: str = "viz", needed_for: str = "this"):
     """Import and return an optional module, or raise :class:`MissingExtra` naming the extra.
 
-    Only functions that draw figures or widgets, or run the ONNX backend, call this, so
-    the rest of the package imports and runs without the ``viz`` and ``fast`` extras.
+    Only functions that draw figures or widgets, run the ONNX backend or read a
+    ``save_to_disk`` folder call this, so the rest of the package imports and runs
+    without the ``viz``, ``fast`` and ``hf`` extras.
 
     Parameters
     ----------

@@ -29,7 +29,16 @@ from .layouts import (
     normalise,
     resolve_pair_columns,
 )
-from .reading import Table, as_float, existing_file, is_nan, read_json_array, read_jsonl, read_table
+from .reading import (
+    Table,
+    as_float,
+    existing_file,
+    is_nan,
+    read_json_array,
+    read_jsonl,
+    read_table,
+    saved_dataset,
+)
 
 __all__ = ["load_pairs", "pair_table"]
 
@@ -93,6 +102,9 @@ def pair_table(source, *, names_given: bool = False) -> tuple[Table, str]:
         return _frame_table(source.to_pandas(), type(source).__name__), type(source).__name__
     if hasattr(source, "itertuples") and hasattr(source, "columns"):
         return _frame_table(source, "DataFrame"), "DataFrame"
+    saved = saved_dataset(source)
+    if saved is not None:
+        return _frame_table(saved, str(source)), Path(source).name
     path = existing_file(source)
     kind = path.suffix.lower() if path.suffix.lower() != ".gz" else Path(path.stem).suffix.lower()
     name = Path(path.name.removesuffix(".gz")).stem

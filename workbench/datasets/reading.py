@@ -24,7 +24,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Table", "as_float", "existing_file", "read_jsonl", "read_table", "read_text",
+from ..packages import require
+
+__all__ = ["Table", "as_float", "existing_file", "read_jsonl", "read_table", "read_text", "saved_dataset",
            "sniff_delimiter"]
 
 DELIMITER_NAMES = {"\t": "tab-separated", ",": "comma-separated", ";": "semicolon-separated"}
@@ -45,6 +47,32 @@ def existing_file(path: str | Path) -> Path:
     if path.is_dir():
         raise ValueError(f"{path} is a folder; expected a file")
     return path
+
+
+def saved_dataset(path: str | Path):
+    """A folder written by Hugging Face ``datasets``' ``save_to_disk``, as a pandas DataFrame; None otherwise.
+
+    A folder holding several splits (a ``DatasetDict``) is refused with their names:
+    pass the split itself (``datasets.load_from_disk(folder)["test"]``) to the loader.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> saved_dataset(tempfile.mkdtemp()) is None   # an ordinary folder
+    True
+    """
+    path = Path(path).expanduser()
+    if not path.is_dir() or not {"state.json", "dataset_dict.json"} & {p.name for p in path.iterdir()}:
+        return None
+    datasets = require("datasets", "hf", f"reading {path} (written by save_to_disk)")
+    saved = datasets.load_from_disk(str(path))
+    if hasattr(saved, "keys"):
+        splits = list(saved.keys())
+        if len(splits) != 1:
+            raise ValueError(f"{path} holds the splits {splits}; pass one of them: "
+                             f"datasets.load_from_disk({str(path)!r})[{splits[0]!r}]")
+        saved = saved[splits[0]]
+    return saved.to_pandas()
 
 
 def read_text(path: Path) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .containers import TextDataset
-from .reading import existing_file, read_json_array, read_jsonl, read_table, read_text
+from .reading import existing_file, read_json_array, read_jsonl, read_table, read_text, saved_dataset
 
 __all__ = ["load_texts"]
 
@@ -104,11 +104,14 @@ def load_texts(source, *, text: str = "text", label: str = "label") -> TextDatas
     >>> ds.texts, ds.labels.tolist(), ds.attributes["stars"].tolist()
     (['Great, really.', 'Dull.'], ['pos', 'neg'], [5, 1])
     """
-    if not isinstance(source, (str, Path)):
-        frame = source.to_pandas() if hasattr(source, "to_pandas") else source
+    saved = saved_dataset(source) if isinstance(source, (str, Path)) else None
+    if saved is not None or not isinstance(source, (str, Path)):
+        frame = saved if saved is not None else source.to_pandas() if hasattr(source, "to_pandas") else source
         if not hasattr(frame, "to_dict"):
             raise TypeError(f"load_texts takes a path, a DataFrame or a datasets.Dataset, got {type(source).__name__}")
         rows = [(f"row {i}", rec) for i, rec in enumerate(frame.to_dict("records"), 1)]
+        if saved is not None:
+            return _rows_to_dataset(str(source), Path(source).name, rows, text, label, "table")
         kind = type(source).__name__
         return _rows_to_dataset(kind, kind, rows, text, label, "table")
     path = existing_file(source)
