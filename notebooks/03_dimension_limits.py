@@ -45,7 +45,6 @@ MODELS = [("minilm", None, (None, 256, 128, 64, 32))] + ([] if SMOKE else [("smo
 
 # %%
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,7 +53,7 @@ import plotly.graph_objects as go
 from scipy.linalg import hadamard
 
 from workbench import limits
-from workbench.datasets import load_retrieval
+from workbench.datasets import data_dirs, load_retrieval, local_copy
 
 # %% [markdown]
 # ## 1. One free-embedding run
@@ -170,12 +169,12 @@ pd.DataFrame([{"pattern": name, **limits.bracket_dimension(A, patience=300, show
 sets = {"generated": limits.generate_limit(N_QUERIES, 2, seed=0),
         "generated + distractors": limits.generate_limit(N_QUERIES, 2, n_docs=46 + DISTRACTORS, seed=0)}
 print(next(iter(sets["generated"].corpus.values()))[:200], "...")
-limit_small = Path.cwd().resolve().parent.parent / "shared" / "data" / "limit-small"  # a copy, if present
-if USE_LIMIT_SMALL and limit_small.is_dir():
+limit_small = local_copy("limit-small")  # a copy in WB_DATA_DIR or the project's data/, if there is one
+if USE_LIMIT_SMALL and limit_small is not None:
     sets["LIMIT-small"] = load_retrieval(limit_small)
     print(f"LIMIT-small from {limit_small}")
 else:
-    reason = "smoke mode" if not USE_LIMIT_SMALL else f"not found at {limit_small}"
+    reason = "smoke mode" if not USE_LIMIT_SMALL else f"no copy in {', '.join(map(str, data_dirs()))}"
     print(f"LIMIT-small skipped ({reason}); the generated LIMIT-style sets stand in for it")
 table = limits.recall_table(sets, MODELS)
 table

@@ -37,8 +37,6 @@ LIMIT_QUERIES = 60 if SMOKE else 1000  # LIMIT-small queries embedded by the den
 RESAMPLES = 200 if SMOKE else 1000  # bootstrap resamples per interval
 
 # %%
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -150,13 +148,14 @@ pd.Series(paired_test(dense["per_query"]["ndcg@10"], lexical["per_query"]["ndcg@
 # people, 1,000 "Who likes X?" queries, two relevant people each) and says so.
 
 # %%
-LIMIT = Path("..").resolve().parent / "shared" / "data" / "limit-small"  # a LIMIT-small copy, if present
-if LIMIT.is_dir():
+LIMIT = wb.datasets.local_copy("limit-small")  # a copy in WB_DATA_DIR or the project's data/, if there is one
+if LIMIT is not None:
     limit = wb.datasets.load_retrieval(LIMIT)
     print(f"LIMIT-small from {LIMIT}")
 else:
     limit = wb.limits.generate_limit(1000, 2, seed=0)
-    print(f"LIMIT-small not found at {LIMIT}; using generated LIMIT-style data instead "
+    where = ", ".join(map(str, wb.datasets.data_dirs()))
+    print(f"no LIMIT-small copy in {where}; using generated LIMIT-style data instead "
           f"({len(limit.corpus)} documents, {len(limit.queries)} queries)")
 limit_dense = limit.select_queries(limit.query_ids[:LIMIT_QUERIES])
 rows = {"BM25": evaluate_retrieval(BM25(), limit, n_resamples=RESAMPLES),

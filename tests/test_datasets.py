@@ -417,3 +417,20 @@ def test_restricted_unpickler_reads_plain_data_and_arrays():
 def test_package_dir_finds_files_without_importing():
     assert (packages.package_dir("gensim") / "test" / "test_data" / "lee.cor").is_file()
     assert packaged.package_dir is packages.package_dir  # one function, not a second meaning
+
+
+def test_local_copy_looks_in_wb_data_dir_then_the_project_data_folder(tmp_path, monkeypatch):
+    from workbench.datasets import local
+
+    project, mine = tmp_path / "project-data", tmp_path / "mine"
+    (project / "limit-small").mkdir(parents=True)
+    (mine / "limit-small").mkdir(parents=True)
+    monkeypatch.setattr(local, "PROJECT_DATA", project)
+    monkeypatch.delenv("WB_DATA_DIR", raising=False)
+    assert wd.local_copy("limit-small") == project / "limit-small"
+    monkeypatch.setenv("WB_DATA_DIR", str(mine))
+    assert wd.local_copy("limit-small") == mine / "limit-small"  # the user's folder comes first
+    assert wd.data_dirs() == [mine, project]
+    assert wd.local_copy("not-there") is None
+    with pytest.raises(ValueError, match="plain file or folder name"):
+        wd.local_copy("a/b")

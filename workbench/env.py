@@ -20,6 +20,7 @@ OFF = ("0", "false", "no", "off", "")
 #: every variable the package reads -> what it does
 VARIABLES: dict[str, str] = {
     "WB_CACHE_DIR": "folder of the vector cache and converted models (default ~/.cache/workbench)",
+    "WB_DATA_DIR": "a folder of local data copies (e.g. limit-small) searched before the project's data/",
     "WB_ALLOW_DOWNLOAD": "switch: let loaders reach the Hugging Face hub (default off)",
     "WB_SMOKE": "switch: small sizes for notebooks and quiet progress bars, as the tests run them (default off)",
     "CI": "set by CI services: progress bars off (any value but an off word)",

@@ -40,6 +40,7 @@ from .containers import (
     train_test_split,
 )
 from .inspection import inspect_data
+from .local import data_dirs, local_copy
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
 from .pairs import load_pairs
 from .retrieval_folder import load_retrieval
@@ -55,8 +56,10 @@ __all__ = [
     "Source",
     "TextDataset",
     "available",
+    "data_dirs",
     "describe",
     "inspect_data",
+    "local_copy",
     "load",
     "load_pairs",
     "load_qrels",
