@@ -1,0 +1,1 @@
+"""One module per reproduction entry, named after the entry; each defines ``ENTRY``."""
