@@ -6,7 +6,7 @@ LAB_ARGS ?=
 # the stamp changes whenever the declared environment changes, so setup reruns only then
 STAMP    := $(VENV)/.setup-$(shell cat pyproject.toml requirements-data.txt | sha1sum | cut -c1-12)
 
-.PHONY: setup lab test bench figures course sync strip clean
+.PHONY: setup lab test bench figures course reproduce sync strip clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,12 @@ figures: setup
 # the course's student and instructor editions (solutions stubbed, rubrics removed) land in build/course
 course: setup
 	$(BIN)/workbench course build --lessons notebooks/course --out build/course
+
+# every reproduction at full size (about an hour on 2 cores), then the offline gallery build/reproductions/index.html
+# and the README's verdict table
+reproduce: setup
+	$(BIN)/workbench reproduce --all
+	$(BIN)/workbench reproduce --readme README.md
 
 sync:
 	$(BIN)/jupytext --sync notebooks/*.ipynb notebooks/course/*.ipynb

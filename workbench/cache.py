@@ -86,11 +86,19 @@ def entry_path(key: str, namespace: str = "vectors", root: Path | None = None) -
     return (root or cache_dir()) / namespace / key[:2] / f"{key}.wbc"
 
 
+def current_umask() -> int:
+    """The process's file-creation mask (read by setting it and putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes the file private; give it an ordinary file's mode
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

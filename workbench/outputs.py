@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .cache import atomic_write_bytes
+from .cache import atomic_write_bytes, current_umask
 
 
 def _refuse(target: Path, why: str) -> None:
@@ -97,6 +97,7 @@ def write_folder(target: str | Path, fill: Callable[[Path], None], *, owns: Call
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-new-"))
     old = None
     try:
+        tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes the folder private; give it an ordinary folder's mode
         fill(tmp)
         if target.exists():
             old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-old-"))

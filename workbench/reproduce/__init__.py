@@ -6,10 +6,10 @@
 """
 
 from .published import COLUMNS, PUBLISHED_DIR, read_published
-from .registry import OUTCOME_COLUMNS, VERDICTS, Outcome, Paper, Reproduction, available, entries, get
+from .registry import OUTCOME_COLUMNS, VERDICTS, Outcome, Paper, Reproduction, all_entries, available, get
 from .verdicts import decide, same_order, same_sign, within
 
 __all__ = [
     "COLUMNS", "OUTCOME_COLUMNS", "PUBLISHED_DIR", "VERDICTS", "Outcome", "Paper", "Reproduction", "available",
-    "decide", "entries", "get", "read_published", "same_order", "same_sign", "within",
+    "all_entries", "decide", "get", "read_published", "same_order", "same_sign", "within",
 ]

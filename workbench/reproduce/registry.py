@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-__all__ = ["OUTCOME_COLUMNS", "VERDICTS", "Outcome", "Paper", "Reproduction", "available", "entries", "get"]
+__all__ = ["OUTCOME_COLUMNS", "VERDICTS", "Outcome", "Paper", "Reproduction", "all_entries", "available", "get"]
 
 #: the verdicts an entry may give, strongest first
 VERDICTS: tuple[str, ...] = ("reproduced", "direction reproduced", "not reproduced", "not comparable", "not yet")
@@ -83,12 +83,12 @@ class Reproduction:
         return self.run is not None
 
 
-def entries() -> dict[str, Reproduction]:
+def all_entries() -> dict[str, Reproduction]:
     """Every entry by name, read from the modules of :mod:`workbench.reproduce.entries`.
 
     Examples
     --------
-    >>> all(name == entry.name for name, entry in entries().items())
+    >>> all(name == entry.name for name, entry in all_entries().items())
     True
     """
     package = importlib.import_module(f"{__package__}.entries")
@@ -112,7 +112,7 @@ def available() -> list[str]:
     >>> names = available(); names == sorted(names)
     True
     """
-    return sorted(entries())
+    return sorted(all_entries())
 
 
 def get(name: str) -> Reproduction:
@@ -125,7 +125,7 @@ def get(name: str) -> Reproduction:
     ...
     KeyError: "no reproduction called 'no-such-paper'; the entries are: ..."
     """
-    found = entries()
+    found = all_entries()
     if name not in found:
         raise KeyError(f"no reproduction called {name!r}; the entries are: {', '.join(sorted(found))}")
     return found[name]
