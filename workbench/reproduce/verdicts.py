@@ -74,6 +74,8 @@ def decide(exact: bool | None, direction: bool | None) -> tuple[str, str]:
     if exact:
         return "reproduced", "our numbers are within the stated tolerance of the published ones"
     if direction:
+        if exact is None:
+            return "direction reproduced", "the ordering or sign holds; magnitudes are not compared at our scale"
         return "direction reproduced", "the ordering or sign holds; the magnitudes differ beyond the tolerance"
     if exact is None and direction is None:
         return "not comparable", "no check applies at our scale"
