@@ -47,7 +47,8 @@ def run(smoke: bool) -> Outcome:
     holds = same_sign([mean_diff], [1.0]) and any(r["p_value"] < 0.05 and r["difference"] > 0
                                                   for r in per_task.values())
     verdict, reason = decide(None, holds)
-    reason += " (" + "; ".join(f"{t}: {r['difference']:+.4f}, p = {r['p_value']:.3g}" for t, r in per_task.items()) + ")"
+    shown = "; ".join(f"{t}: {r['difference']:+.4f}, p = {r['p_value']:.3g}" for t, r in per_task.items())
+    reason += f" ({shown})"
     rows.append({"quantity": "instructions_minus_none", "setting": "mean over two tasks", "ours": mean_diff,
                  "unit": "sign"})
     figure = bar_figure([r["setting"] for r in rows[:-1]], [r["ours"] for r in rows[:-1]], yaxis="nDCG@10",

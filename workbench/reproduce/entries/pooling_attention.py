@@ -22,7 +22,8 @@ def run(smoke: bool) -> Outcome:
         scores[label] = retrieval_ndcg(enc, test, max_length=64, pooling=head)
     test_ = compare(scores["multi-layer trainable pooling"], scores["mean, last layer"], seed=SEED)
     verdict, reason = decide(None, same_sign([test_["difference"]], [1.0]) and test_["p_value"] < 0.05)
-    reason += f" (multi-layer - last-layer mean = {test_['difference']:+.4f} nDCG@10, paired p = {test_['p_value']:.3g})"
+    reason += (f" (multi-layer - last-layer mean = {test_['difference']:+.4f} nDCG@10, "
+               f"paired p = {test_['p_value']:.3g})")
     rows = [{"quantity": "ndcg@10", "setting": label, "ours": float(v.mean()), "unit": "nDCG@10 (0-1)"}
             for label, v in scores.items()]
     rows.append({"quantity": "multilayer_minus_lastlayer", "setting": "retrieval", "ours": test_["difference"],

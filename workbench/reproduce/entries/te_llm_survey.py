@@ -26,7 +26,8 @@ def run(smoke: bool) -> Outcome:
     verdict, reason = decide(None, same_sign([test_["difference"]], [1.0]) and test_["p_value"] < 0.05)
     reason += (f" (minilm - best untuned smollm2 [{best_untuned.split(', ')[1]}] = {test_['difference']:+.3f} "
                f"Spearman, paired p = {test_['p_value']:.3g})")
-    rows = [{"quantity": "spearman", "setting": label, "ours": r, "unit": "Spearman (-1..1)"} for label, r in rho.items()]
+    rows = [{"quantity": "spearman", "setting": label, "ours": r, "unit": "Spearman (-1..1)"}
+            for label, r in rho.items()]
     rows.append({"quantity": "tuned_encoder_minus_untuned_llm", "setting": "sts", "ours": test_["difference"],
                  "unit": "sign"})
     figure = bar_figure(list(rho), list(rho.values()), yaxis="Spearman",
