@@ -32,11 +32,11 @@ def docstring_split(smoke: bool, *, n_train: int = 1200, n_test: int = 150, n_do
 
 
 def retrieval_ndcg(model, test, **encode_kwargs) -> np.ndarray:
-    """Per-query nDCG@10 of ``model`` (an Encoder, BM25 or (Q, X) vectors) on ``test``; no cache, quiet."""
+    """Per-query nDCG@10 of ``model`` (an Encoder, BM25 or (Q, X) vectors) on ``test``; quiet, vectors cached."""
     from ..evaluate import evaluate_retrieval  # noqa: PLC0415
 
     if not isinstance(model, tuple) and hasattr(model, "encode"):
-        encode_kwargs = {"cache": False, "show_progress": False, **encode_kwargs}
+        encode_kwargs = {"show_progress": False, **encode_kwargs}
     result = evaluate_retrieval(model, test, per_query=True, n_resamples=0, **encode_kwargs)
     return np.asarray(result["per_query"]["ndcg@10"], dtype=float)
 
@@ -55,7 +55,7 @@ def sts_cosines(model, smoke: bool, **encode_kwargs) -> tuple[np.ndarray, np.nda
         keep = set(first)
         pairs = pairs.select([i for i, (a, b) in enumerate(zip(pairs.text1, pairs.text2)) if a in keep and b in keep])
         encode_kwargs["max_length"] = min(64, encode_kwargs.get("max_length") or 64)
-    result = evaluate_sts(model, pairs, per_pair=True, n_resamples=0, cache=False, show_progress=False,
+    result = evaluate_sts(model, pairs, per_pair=True, n_resamples=0, show_progress=False,
                           **encode_kwargs)
     return np.asarray(result["per_pair"]["cosine"]), np.asarray(result["per_pair"]["gold"])
 

@@ -21,7 +21,7 @@ def run(smoke: bool) -> Outcome:
               "minilm (contrastively trained), mean": wb.load_encoder("minilm")}
     iso, cos = {}, {}
     for label, enc in spaces.items():
-        X = enc.encode(texts, pooling="mean", max_length=max_length, normalize=True, cache=False, show_progress=False)
+        X = enc.encode(texts, pooling="mean", max_length=max_length, normalize=True, show_progress=False)
         iso[label] = float(isoscore(X))
         sims = X @ X.T
         cos[label] = float(sims[np.triu_indices(len(X), 1)].mean())
