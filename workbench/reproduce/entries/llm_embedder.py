@@ -18,7 +18,7 @@ def run(smoke: bool) -> Outcome:
     from workbench.train import TrainPairs, training_split  # noqa: PLC0415
     from workbench.train.loop import TrainConfig, train  # noqa: PLC0415
 
-    n_train, n_test, n_docs = (16, 12, 48) if smoke else (600, 100, 400)
+    n_train, n_test, n_docs = (16, 8, 24) if smoke else (600, 100, 400)
     splits = {t: training_split(t, n_train=n_train, n_test=n_test, n_test_docs=n_docs) for t in TASKS}
     prompts = {t: instruction("retrieval", t)[0] for t in TASKS}
 
