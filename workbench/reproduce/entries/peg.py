@@ -13,7 +13,7 @@ SEED = 0
 MAX_LENGTH = 64
 # both runs see the same pairs once (one epoch); only the batch, hence the number of in-batch negatives, differs
 FULL = {"n_train": 1024, "n_test": None, "small": 8, "large": 128, "chunk": 16, "max_seconds": 240}
-SMOKE = {"n_train": 8, "n_test": 8, "small": 4, "large": 8, "chunk": 4, "max_seconds": None}
+SMOKE = {"n_train": 8, "n_test": 8, "small": 8, "large": 8, "chunk": 4, "max_seconds": None}  # one step each
 
 
 def run(smoke: bool) -> Outcome:
@@ -28,7 +28,7 @@ def run(smoke: bool) -> Outcome:
     for label, batch in (("base", None), ("small batch", size["small"]), ("large batch", size["large"])):
         model = enc
         if batch is not None:
-            chunk = size["chunk"] if batch > size["chunk"] else None  # gradient caching only where the batch is big
+            chunk = size["chunk"] if label == "large batch" else None  # gradient caching for the large batch
             config = TrainConfig(steps=max(1, len(pairs) // batch), batch_size=batch, chunk_size=chunk, lr=1e-4,
                                  max_length=MAX_LENGTH, max_seconds=size["max_seconds"], seed=SEED)
             runs[label] = train(enc, pairs, config, show_progress=False, plot=False)
