@@ -1,0 +1,92 @@
+"""Reproduction entries for the capabilities the package has (limit, matryoshka_2d, storage_compression,
+filtered_ann, bidr, word_vectors_survey, defsent_plus, qdc, peg, codiemb): their published numbers, their
+metadata, the side-by-side table, and one cheap smoke run (every entry's smoke run is exercised registry-wide)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.limits import PAPER_CUBIC, cubic
+from workbench.reproduce import OUTCOME_COLUMNS, VERDICTS, Outcome, get, read_published
+from workbench.reproduce.sidebyside import side_by_side
+
+ENTRIES = ("limit", "matryoshka_2d", "storage_compression", "filtered_ann", "bidr", "word_vectors_survey",
+           "defsent_plus", "qdc", "peg", "codiemb")
+PUBLISHED = ("limit", "word_vectors_survey", "bidr", "qdc", "defsent_plus", "codiemb")
+
+
+@pytest.mark.parametrize("name", ENTRIES)
+def test_entry_metadata(name):
+    entry = get(name)
+    assert entry.name == name and entry.built
+    assert re.fullmatch(r"\d{4}\.\d{4,5}", entry.paper.arxiv), entry.paper.arxiv
+    assert 2010 <= entry.paper.year <= 2026
+    assert 0 < entry.minutes <= 10  # the full run's budget on two cores
+    for text in (entry.claim, entry.rule, entry.scale):
+        assert len(text) > 40
+    if entry.published is not None:
+        assert entry.published == name
+
+
+@pytest.mark.parametrize("name", PUBLISHED)
+def test_published_numbers_have_sources(name):
+    pub = read_published(name)
+    assert len(pub) >= 1
+    for column in ("paper", "table", "row", "column", "unit"):
+        assert (pub[column].str.len() > 0).all(), column
+    assert all(src.startswith(paper) for src, paper in zip(pub["source"], pub["paper"]))
+    assert not pub.duplicated(["quantity", "setting"]).any()  # side_by_side must match one number per row
+    assert np.isfinite(pub["value"]).all()
+    signs = pub[pub["unit"] == "sign"]
+    assert signs["value"].isin([-1.0, 1.0]).all()  # a recorded sign claim is +1 or -1, nothing in between
+    assert (signs["note"].str.len() > 0).all()  # and quotes the sentence it comes from
+
+
+def test_limit_published_cubic_matches_the_package_and_its_own_extrapolations():
+    pub = read_published("limit").set_index(["quantity", "setting"])["value"]
+    coef = tuple(pub[("cubic_coefficient", f"c{i}")] for i in range(4))
+    assert coef == pytest.approx(PAPER_CUBIC, abs=1e-12)
+    # the paper's printed extrapolations (rounded: 500k, 1.7m, 4m, 107m, 250m) follow from its printed cubic
+    for d in (512, 768, 1024, 3072, 4096):
+        printed = pub[("extrapolated_critical_n", f"d={d}")]
+        assert math.isclose(float(cubic(d, coef)), printed, rel_tol=0.03), d
+
+
+def test_side_by_side_matches_quantity_and_setting(tmp_path):
+    f = tmp_path / "toy.csv"
+    f.write_text("quantity,setting,value,unit,paper,table,row,column,note\n"
+                 "recall,a,0.5,fraction,P 2024,Table 1,a,recall,\n"
+                 "recall,b,0.7,fraction,P 2024,Table 1,b,recall,\n")
+    rows = [{"quantity": "recall", "setting": "b", "ours": 0.6, "unit": "fraction"},
+            {"quantity": "recall", "setting": "c", "ours": 0.1, "unit": "fraction"}]
+    table = side_by_side(rows, str(f))
+    assert table.columns.tolist() == list(OUTCOME_COLUMNS)
+    assert table["theirs"].iloc[0] == 0.7 and table["source"].iloc[0] == "P 2024, Table 1, row b, column recall"
+    assert np.isnan(table["theirs"].iloc[1]) and table["source"].iloc[1] == ""
+    f.write_text(f.read_text() + "recall,b,0.8,fraction,P 2024,Table 2,b,recall,\n")
+    with pytest.raises(ValueError, match="more than once"):
+        side_by_side(rows, str(f))
+    with pytest.raises(ValueError, match="no rows"):
+        side_by_side([], None)
+
+
+def test_word_vectors_survey_smoke_run():
+    outcome = get("word_vectors_survey").run(True)
+    assert isinstance(outcome, Outcome) and outcome.verdict in VERDICTS
+    table = outcome.table.set_index(["quantity", "setting"])
+    # a quality floor on real data: 50-d GloVe on WordSim-353 (about 0.50 Spearman)
+    assert table.loc[("spearman", "wordsim353 original"), "ours"] > 0.45
+    gains = outcome.table[outcome.table["quantity"] == "abtt_gain"]
+    assert len(gains) == 3 and (gains["theirs"] == 1.0).all() and (gains["source"] != "").all()
+    after = table.loc[("spearman", "wordsim353 all-but-the-top"), "ours"]
+    before = table.loc[("spearman", "wordsim353 original"), "ours"]
+    assert gains.set_index("setting").loc["wordsim353", "ours"] == pytest.approx(after - before)
+    # the verdict follows the rule: direction only, reproduced exactly when every gain is positive
+    expected = "direction reproduced" if (gains["ours"] > 0).all() else "not reproduced"
+    assert outcome.verdict == expected
+    assert isinstance(pd.DataFrame(outcome.details["scores"]), pd.DataFrame)

@@ -1,0 +1,80 @@
+"""2D Matryoshka sentence embeddings (Li et al. 2024): one model for every (layer, width), trained on a CPU."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...evaluate import evaluate_retrieval
+from ...models import load_encoder
+from ...train import TrainConfig, train, training_split
+from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
+from ..verdicts import decide
+
+DIMS = (384, 256, 128, 64, 32)
+WEIGHTS = (1.0, 1.0, 1.5, 6.0, 3.0)  # the small widths weigh more, as in notebook 04: few steps otherwise leave them
+FULL = {"n_train": None, "n_test": None, "steps": 40, "batch": 32, "max_seconds": 240, "layers": (2, 4, 6)}
+SMOKE = {"n_train": 8, "n_test": 8, "steps": 1, "batch": 4, "max_seconds": None, "layers": (3, 6)}
+SEED = 0
+
+
+def _grid(model, test, layers, max_length):
+    opts = dict(cache=False, max_length=max_length, show_progress=False)
+    HQ, HX = model.encode_layers(test.query_texts, **opts), model.encode_layers(test.documents, **opts)
+    return np.array([[evaluate_retrieval((HQ[layer], HX[layer]), test, dim=k, n_resamples=0)["ndcg@10"]
+                      for k in DIMS] for layer in layers])
+
+
+def run(smoke: bool) -> Outcome:
+    import plotly.graph_objects as go  # noqa: PLC0415
+
+    size = SMOKE if smoke else FULL
+    pairs, test = training_split("python-docstrings", n_train=size["n_train"], n_test=size["n_test"],
+                                 n_test_docs=size["n_test"])
+    enc = load_encoder("minilm")
+    config = TrainConfig(steps=size["steps"], batch_size=size["batch"], lr=4e-4, max_length=64, seed=SEED,
+                         max_seconds=size["max_seconds"], matryoshka_dims=DIMS, matryoshka_weights=WEIGHTS,
+                         matryoshka_layers=3)
+    run2d = train(enc, pairs, config, show_progress=False, plot=False)
+    layers = size["layers"]
+    base, tuned = _grid(enc, test, layers, 64), _grid(run2d.encoder, test, layers, 64)
+    rows = []
+    for i, layer in enumerate(layers):
+        for j, k in enumerate(DIMS):
+            rows.append({"quantity": "ndcg@10 2D minus base", "setting": f"layer={layer} dim={k}",
+                         "ours": tuned[i, j] - base[i, j], "unit": "difference"})
+    last = len(layers) - 1
+    for j, k in enumerate(DIMS):
+        for label, grid in (("2D", tuned), ("base", base)):
+            rows.append({"quantity": f"retention {label}", "setting": f"layer={layers[last]} dim={k}",
+                         "ours": grid[last, j] / grid[last, 0] if grid[last, 0] > 0 else np.nan, "unit": "fraction"})
+    table = side_by_side(rows, None)
+    verdict, reason = decide(None, None)
+    gain = tuned - base
+    reason = ("no published number to compare with: the paper's (layer, dim) tables were not found in the copies "
+              f"we could consult; ours: mean nDCG@10 gain over the base model {gain.mean():+.3f}, at the shallowest "
+              f"layer {gain[0].mean():+.3f}, at the smallest width {gain[:, -1].mean():+.3f}")
+    fig = go.Figure(go.Heatmap(z=gain, x=[str(k) for k in DIMS], y=[f"layer {x}" for x in layers],
+                               colorscale="RdBu", zmid=0, colorbar=dict(title="ΔnDCG@10")))
+    fig.update_layout(title="2D Matryoshka minus base: nDCG@10 per (layer, dim) on held-out docstring queries",
+                      xaxis_title="dim", yaxis_title="layer")
+    details = {"base": base.tolist(), "tuned": tuned.tolist(), "layers": list(layers), "dims": list(DIMS),
+               "steps": run2d.steps, "train_seconds": round(run2d.seconds, 1), "test_queries": len(test.queries)}
+    return Outcome(table, verdict, reason, fig, seeds=(SEED,), details=details)
+
+
+ENTRY = Reproduction(
+    name="matryoshka_2d",
+    paper=Paper(title="2D Matryoshka Sentence Embeddings", authors="Xianming Li et al.", year=2024, arxiv="2402.14776"),
+    claim=("Training the loss over truncated widths and over shallower layers (2DMSE) yields one model whose "
+           "shallow-layer and low-width embeddings work, with the Matryoshka retention of quality per width."),
+    rule=("No verdict beyond 'not comparable' until a published (layer, dim) number is on file; the entry reports "
+          "the nDCG@10 gain of the 2D-Matryoshka model over the base model per (layer, dim) and the share of its "
+          "full-width score each width keeps (retention), for both models."),
+    scale=("The paper fine-tunes BERT-base on NLI and scores STS; we fine-tune minilm (6 layers, 384-d) for 40 steps "
+           "(at most 4 minutes) on docstring -> function pairs and score nDCG@10 on held-out queries. What carries "
+           "over is the shape: gains at shallow layers and small widths, retention per width."),
+    run=run,
+    published=None,
+    minutes=6.0,
+)
