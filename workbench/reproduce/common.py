@@ -1,4 +1,4 @@
-"""Wiring that several entries share: a held-out retrieval split, paired comparisons, the ours-vs-theirs table.
+"""Wiring that several entries share: a held-out retrieval split, STS cosines, paired comparisons, a bar chart.
 
 Nothing here is an experiment of its own: each function calls the package (training
 splits, ``evaluate_retrieval``, ``paired_test``) the way an entry would, so that entries
@@ -10,13 +10,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
-from .published import read_published
-from .registry import OUTCOME_COLUMNS
-
-__all__ = ["bar_figure", "compare", "compare_sts", "docstring_split", "retrieval_ndcg", "sts_cosines",
-           "table_with_published"]
+__all__ = ["bar_figure", "compare", "compare_sts", "docstring_split", "retrieval_ndcg", "sts_cosines"]
 
 
 def docstring_split(smoke: bool, *, n_train: int = 1200, n_test: int = 150, n_docs: int = 600):
@@ -72,27 +67,6 @@ def compare(a: Sequence[float], b: Sequence[float], *, seed: int = 0) -> dict:
     from ..evaluate.stats import paired_test  # noqa: PLC0415
 
     return paired_test(np.asarray(a, float), np.asarray(b, float), n_resamples=2000, seed=seed)
-
-
-def table_with_published(ours: Sequence[dict], published: str | None) -> pd.DataFrame:
-    """The Outcome table: our rows (quantity, setting, ours, unit) joined with the published ones.
-
-    Published rows are matched on (quantity, setting); a published number with no row of
-    ours is kept with ``ours`` NaN, so the reader sees everything the paper reports that
-    the entry knows of.
-    """
-    table = pd.DataFrame(ours, columns=["quantity", "setting", "ours", "unit"])
-    if published is None:
-        table["theirs"], table["source"] = np.nan, ""
-        return table[list(OUTCOME_COLUMNS)]
-    pub = read_published(published).rename(columns={"value": "theirs", "unit": "unit_theirs"})
-    keys = ["quantity", "setting"]
-    merged = table.merge(pub[[*keys, "theirs", "source"]], on=keys, how="left")
-    matched = set(map(tuple, table[keys].values.tolist()))
-    extra = pub[[tuple(k) not in matched for k in pub[keys].values.tolist()]]
-    extra = extra.assign(ours=np.nan, unit=extra["unit_theirs"])[list(OUTCOME_COLUMNS)]
-    merged["source"] = merged["source"].fillna("")
-    return pd.concat([merged[list(OUTCOME_COLUMNS)], extra], ignore_index=True)
 
 
 def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, yaxis: str,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare, docstring_split, retrieval_ndcg, table_with_published
+from ..common import bar_figure, compare, docstring_split, retrieval_ndcg
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -40,7 +41,7 @@ def run(smoke: bool) -> Outcome:
              {"quantity": "mixing_minus_plain", "setting": "retrieval", "ours": mixing["difference"], "unit": "sign"}]
     figure = bar_figure(list(scores), [v.mean() for v in scores.values()], yaxis="nDCG@10",
                         title="Fine-tuning minilm with mined hard negatives: focal reweighting and negative mixing")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
                    details={"steps": config.steps, "batch_size": config.batch_size, "train_pairs": len(pairs),
                             "p_focal": focal["p_value"], "p_mixing": mixing["p_value"]})
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare, retrieval_ndcg, table_with_published
+from ..common import bar_figure, compare, retrieval_ndcg
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -32,7 +33,7 @@ def run(smoke: bool) -> Outcome:
                  "unit": "sign"})
     figure = bar_figure(list(scores), [v.mean() for v in scores.values()], yaxis="nDCG@10",
                         title="Prompting an untuned decoder's queries: docstring -> code (smollm2, last token)")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
                    details={"p_value": test_["p_value"], "n_queries": len(rest.query_ids)})
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare, retrieval_ndcg, table_with_published
+from ..common import bar_figure, compare, retrieval_ndcg
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -53,7 +54,7 @@ def run(smoke: bool) -> Outcome:
                  "unit": "sign"})
     figure = bar_figure([r["setting"] for r in rows[:-1]], [r["ours"] for r in rows[:-1]], yaxis="nDCG@10",
                         title="One minilm fine-tuned on two tasks, with and without task instructions")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
                    details={t: {"difference": r["difference"], "p_value": r["p_value"]} for t, r in per_task.items()})
 
 

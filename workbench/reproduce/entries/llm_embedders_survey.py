@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare_sts, sts_cosines, table_with_published
+from ..common import bar_figure, compare_sts, sts_cosines
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 CONFIGS = {  # label -> encode options for smollm2
@@ -31,7 +32,7 @@ def run(smoke: bool) -> Outcome:
     rows.append({"quantity": "prompteol_minus_last", "setting": "sts", "ours": test_["difference"], "unit": "sign"})
     figure = bar_figure(list(rho), list(rho.values()), yaxis="Spearman",
                         title="An untuned decoder as embedder: Lee document pairs (smollm2, last layer)")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(0,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(0,),
                    details={"p_value": test_["p_value"], "n_pairs": int(len(gold))})
 
 

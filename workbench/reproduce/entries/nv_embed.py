@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare, docstring_split, retrieval_ndcg, table_with_published
+from ..common import bar_figure, compare, docstring_split, retrieval_ndcg
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -24,7 +25,7 @@ def run(smoke: bool) -> Outcome:
     direction = same_sign([test_["difference"]], [1.0]) and test_["p_value"] < 0.05
     verdict, reason = decide(None, direction)
     reason += f" (latent - mean = {test_['difference']:+.4f} nDCG@10, paired p = {test_['p_value']:.3g})"
-    table = table_with_published([
+    table = side_by_side([
         {"quantity": "ndcg@10", "setting": "mean pooling (frozen minilm)", "ours": float(mean.mean()),
          "unit": "nDCG@10 (0-1)"},
         {"quantity": "ndcg@10", "setting": "latent attention head (frozen minilm)", "ours": float(latent.mean()),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, table_with_published
+from ..common import bar_figure
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -36,7 +37,7 @@ def run(smoke: bool) -> Outcome:
                  "unit": "sign"})
     figure = bar_figure(list(iso), list(iso.values()), yaxis="IsoScore (1 = isotropic)",
                         title="Isotropy of mean-pooled document vectors before and after contrastive training")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
                    details={"n_texts": len(texts), "mean_cosine": cos})
 
 

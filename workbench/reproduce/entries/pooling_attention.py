@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare, docstring_split, retrieval_ndcg, table_with_published
+from ..common import bar_figure, compare, docstring_split, retrieval_ndcg
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -31,7 +32,7 @@ def run(smoke: bool) -> Outcome:
     figure = bar_figure(list(scores), [v.mean() for v in scores.values()],
                         title="Pooling over all layers vs the last layer (frozen minilm, docstring -> code)",
                         yaxis="nDCG@10")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
                    details={"p_value": test_["p_value"], "n_queries": int(len(test.query_ids))})
 
 

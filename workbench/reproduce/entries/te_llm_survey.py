@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, compare_sts, sts_cosines, table_with_published
+from ..common import bar_figure, compare_sts, sts_cosines
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 UNTUNED = {"last token": dict(pooling="last"), "mean": dict(pooling="mean"),
@@ -32,7 +33,7 @@ def run(smoke: bool) -> Outcome:
                  "unit": "sign"})
     figure = bar_figure(list(rho), list(rho.values()), yaxis="Spearman",
                         title="A 22M trained encoder against a 135M untuned decoder: Lee document pairs")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(0,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(0,),
                    details={"p_value": test_["p_value"], "best_untuned": best_untuned, "n_pairs": int(len(gold))})
 
 
