@@ -259,6 +259,18 @@ def queries_corpus_mask(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarra
     return (rng.normal(size=(m, d)).astype(np.float32), rng.normal(size=(n, d)).astype(np.float32), mask, k)
 
 
+def mask_and_prefix(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """An attention mask ``(b, t)`` with left and right padding (as :func:`token_states`) and a prefix length 0 to 3.
+
+    Examples
+    --------
+    >>> mask, n = mask_and_prefix(np.random.default_rng(0))
+    >>> mask.ndim, 0 <= n <= 3
+    (2, True)
+    """
+    return token_states(rng)[1], int(rng.integers(0, 4))
+
+
 #: name -> input generator ``f(rng) -> tuple of arguments``
 INPUTS: dict[str, Callable] = {
     "row_pairs": row_pairs,
@@ -277,4 +289,5 @@ INPUTS: dict[str, Callable] = {
     "scores_and_qrels": scores_and_qrels,
     "cloud_and_k": cloud_and_k,
     "queries_corpus_mask": queries_corpus_mask,
+    "mask_and_prefix": mask_and_prefix,
 }
