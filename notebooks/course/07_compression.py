@@ -163,8 +163,8 @@ check_function("int8_codes", lambda X: ScalarQuantizer(bits=8).fit(X).transform(
 
 # %% tags=["exercise:lesson07-ex4"]
 ### BEGIN SOLUTION
-rescored_ndcg = evaluate_retrieval((Q, X), data, index=RescoredIndex(BinaryIndex(), rescore_multiplier=4),
-                                   n_resamples=0)["ndcg@10"]
+rescoring = RescoredIndex(BinaryIndex(), rescore_multiplier=4)
+rescored_ndcg = evaluate_retrieval((Q, X), data, index=rescoring, n_resamples=0)["ndcg@10"]
 ### END SOLUTION
 rescored_ndcg
 

@@ -107,9 +107,9 @@ check_function("recall_at_k", knn_recall, result_ids, exercise="lesson08-ex1",
 # %% tags=["exercise:lesson08-ex2"]
 ### BEGIN SOLUTION
 nprobe_95 = None
-for p in (1, 2, 4, 8, 16, 32, 64):
-    if recall_at_k(IVFFlatIndex(nlist=NLIST, nprobe=p).fit(X).search(Q, K)[1], truth) >= 0.95:
-        nprobe_95 = p
+for nprobe in (1, 2, 4, 8, 16, 32, 64):
+    if recall_at_k(IVFFlatIndex(nlist=NLIST, nprobe=nprobe).fit(X).search(Q, K)[1], truth) >= 0.95:
+        nprobe_95 = nprobe
         break
 ### END SOLUTION
 nprobe_95
