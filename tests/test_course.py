@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -13,9 +18,11 @@ from scipy import stats
 
 from workbench.cli import main
 from workbench.course import LEDGER, check_function, check_number, check_text
+from workbench.course.checks import CheckFailed
 from workbench.course.compare import same_partition, same_ranking, same_up_to_rotation, same_up_to_sign
 from workbench.course.editions import (
     BEGIN_SOLUTION,
+    STUB,
     build_editions,
     exercise_ids,
     solution_lines,
@@ -29,7 +36,8 @@ from workbench.evaluate.sts import cosine_rows
 from workbench.pooling import pool
 from workbench.search import top_k
 
-LESSONS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "course").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "notebooks" / "course").glob("*.ipynb"))
 v4 = nbformat.v4
 
 
@@ -39,6 +47,12 @@ def _pool(mode):
 
 def _spearman(x, y):
     return float(STATISTICS["spearman"](np.asarray(x)[None], np.asarray(y)[None])[0])
+
+
+@pytest.fixture(autouse=True)
+def _lenient(monkeypatch):
+    """The checker tests expect hints, not exceptions: strict mode off unless a test turns it on."""
+    monkeypatch.delenv("WB_COURSE_STRICT", raising=False)
 
 
 def _run(capsys, checker, *args, **kwargs):
@@ -249,7 +263,8 @@ def _synthetic(folder: Path) -> dict[str, Path]:
             "unsolved": folder / "build" / "student" / "syn.ipynb", "broken": folder / "broken.ipynb"}
 
 
-def test_grading_solved_unsolved_and_broken_submissions(tmp_path, capsys):
+def test_grading_solved_unsolved_and_broken_submissions(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WB_COURSE_STRICT", "1")  # the grader's kernels run with strict mode off all the same
     paths = _synthetic(tmp_path)
     assert main(["course", "grade", *map(str, paths.values()), "--json", "--timeout", "8"]) == 0
     solved, unsolved, broken = json.loads(capsys.readouterr().out)
@@ -290,3 +305,82 @@ def test_an_unreadable_submission_scores_nothing_and_grading_goes_on(tmp_path):
     bad.write_text("not a notebook")
     (result,) = grade([bad], timeout=5)
     assert result["score"] == 0 and result["exercises"] == [] and "cannot read the notebook" in result["error"]
+
+
+# ---------------------------------------------------------------- strict mode: a wrong committed solution fails the run
+
+def test_strict_mode_raises_after_the_hint_and_only_on_a_failure(monkeypatch, capsys):
+    monkeypatch.setenv("WB_COURSE_STRICT", "1")
+    assert check_number(0.5, 0.5, exercise="t-strict", tol=1e-9).passed
+    with pytest.raises(CheckFailed, match="NOT YET t-strict: you gave a percentage"):
+        check_number(50.0, 0.5, exercise="t-strict", tol=1e-3)
+    assert "NOT YET t-strict" in capsys.readouterr().out and not LEDGER["t-strict"].passed
+    with pytest.raises(CheckFailed, match="not written yet"):
+        check_function(lambda x: (_ for _ in ()).throw(NotImplementedError()), lambda x: x,
+                       lambda rng: (rng.normal(size=2),), exercise="t-strict")
+    monkeypatch.setenv("WB_COURSE_STRICT", "0")
+    assert not check_number(50.0, 0.5, exercise="t-strict", tol=1e-3).passed  # a hint, no exception
+
+
+def test_nbmake_fails_a_lesson_whose_committed_solution_is_wrong(tmp_path):
+    """The lessons' conftest turns strict mode on, so a wrong solution fails under pytest --nbmake."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shutil.copy(ROOT / "notebooks" / "course" / "conftest.py", folder / "conftest.py")
+    cells = [(v4.new_code_cell if kind == "code" else v4.new_markdown_cell)(src, metadata={"tags": tags})
+             for kind, src, tags in SYNTHETIC]
+    nbformat.write(v4.new_notebook(cells=cells), folder / "right.ipynb")
+    cells[1].source = cells[1].source.replace("return 2 * x", "return 3 * x")  # syn-ex1's solution, now wrong
+    nbformat.write(v4.new_notebook(cells=cells), folder / "wrong.ipynb")
+    env = {key: value for key, value in os.environ.items() if key != "WB_COURSE_STRICT"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbmake",
+                          "--rootdir", str(folder), str(folder / "right.ipynb"), str(folder / "wrong.ipynb")],
+                         cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out[-3000:]
+    assert re.search(r"1 failed, 1 passed", out), out[-3000:]
+    assert "FAILED" in out and "wrong.ipynb" in out and "CheckFailed" in out
+    assert "your result is a constant multiple of the expected one" in out  # the hint travels with the failure
+
+
+# ---------------------------------------------------------------- grading every lesson: a right and a wrong answer
+
+def _first_exercise_submission(lesson: Path, folder: Path) -> tuple[Path, str]:
+    """The student edition cut after the first exercise's check, that exercise solved as the instructor did,
+    and a copy of it answered wrongly (returning its first argument) under the id ``<ex1>-wrong``."""
+    nb = nbformat.read(lesson, as_version=4)
+    student = student_edition(nb)
+    ex1 = exercise_ids(nb)[0]
+    tag = f"exercise:{ex1}"
+    at = next(i for i, c in enumerate(student.cells) if tag in c.metadata.get("tags", []))
+    check = next(i for i in range(at + 1, len(student.cells)) if "check_function(" in student.cells[i].source)
+    solved = next(c for c in nb.cells if tag in c.metadata.get("tags", []))
+    cells = student.cells[:check + 1]
+    cells[at] = v4.new_code_cell(solved.source, metadata={"tags": [tag]})
+    first_arg = re.search(r"def \w+\((\w+)", student.cells[at].source).group(1)
+    wrong = student.cells[at].source.replace(STUB, f"return {first_arg}")
+    assert wrong != student.cells[at].source, f"{lesson.name}: the first exercise has no stub to fill"
+    cells.append(v4.new_code_cell(wrong, metadata={"tags": [f"{tag}-wrong"]}))
+    check_wrong = student.cells[check].source.replace(f'exercise="{ex1}"', f'exercise="{ex1}-wrong"')
+    assert check_wrong != student.cells[check].source, f"{lesson.name}: no check of {ex1} found"
+    cells.append(v4.new_code_cell(check_wrong))
+    student.cells = cells
+    student.metadata["workbench_course"] = {"exercises": [ex1, f"{ex1}-wrong"]}
+    path = folder / lesson.name
+    nbformat.write(student, path)
+    return path, ex1
+
+
+@pytest.mark.slow
+def test_every_later_lesson_grades_its_first_exercise_right_and_wrong(tmp_path, monkeypatch):
+    """Lessons 2 onwards (lesson 1 is graded whole above), each in a fresh kernel, cut after its first exercise."""
+    monkeypatch.setenv("WB_SMOKE", "1")
+    lessons = LESSONS[1:]
+    made = [_first_exercise_submission(lesson, tmp_path) for lesson in lessons]
+    for (path, ex1), result in zip(made, grade([p for p, _ in made], timeout=180)):
+        rows = {r["exercise"]: r for r in result["exercises"]}
+        assert result["error"] is None and rows[ex1]["points"] == 1, (path.name, rows[ex1])
+        wrong = rows[f"{ex1}-wrong"]
+        assert wrong["points"] == 0 and wrong["reason"] and "Traceback" not in wrong["reason"], (path.name, wrong)
+        assert "raised" not in wrong["reason"], (path.name, wrong)  # the check answered with a hint

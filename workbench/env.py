@@ -23,6 +23,9 @@ VARIABLES: dict[str, str] = {
     "WB_DATA_DIR": "a folder of local data copies (e.g. limit-small) searched before the project's data/",
     "WB_ALLOW_DOWNLOAD": "switch: let loaders reach the Hugging Face hub (default off)",
     "WB_SMOKE": "switch: small sizes for notebooks and quiet progress bars, as the tests run them (default off)",
+    "WB_COURSE_STRICT": "switch: a course check that does not pass raises instead of only printing its hint, so "
+                        "a lesson with a wrong solution fails its test run (default off; the test suite turns it on "
+                        "for the lessons)",
     "CI": "set by CI services: progress bars off (any value but an off word)",
 }
 

@@ -17,6 +17,13 @@ per exercise id, the latest wins), which the grader reads from the kernel throug
 a string; a name is looked up in the caller's globals, so a deleted or renamed
 function gets a hint instead of a ``NameError``.
 
+**Strict mode.** With the switch ``WB_COURSE_STRICT`` on, a check that does not pass
+prints its line and then raises :class:`CheckFailed`, so a notebook runner (nbmake, the
+test suite) fails on a lesson whose committed solution is wrong. Students never set it,
+so they see the hint and no traceback; the lessons' folder turns it on for the notebooks
+the test suite runs (``notebooks/course/conftest.py``), and the grader turns it off in
+the kernels it starts.
+
 Left out: checking code style or complexity, partial credit within an exercise.
 """
 
@@ -30,6 +37,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..env import env_flag
 from .compare import ALLOWING, get_comparator
 from .hints import explain
 
@@ -54,6 +62,30 @@ class CheckResult:
         """Shown already: the checker printed the line when it ran."""
 
 
+class CheckFailed(AssertionError):
+    """Raised by a check that did not pass, in strict mode only (``WB_COURSE_STRICT`` on)."""
+
+
+def strict() -> bool:
+    """Whether a check that does not pass raises :class:`CheckFailed` (the switch ``WB_COURSE_STRICT``).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["WB_COURSE_STRICT"] = "1"
+    >>> strict()
+    True
+    >>> check_number(2.0, 1.0, exercise="demo-strict", tol=0.1)
+    Traceback (most recent call last):
+    ...
+    workbench.course.checks.CheckFailed: NOT YET demo-strict: not within 0.1 of the expected value: yours is too high
+    >>> del os.environ["WB_COURSE_STRICT"]
+    >>> strict()
+    False
+    """
+    return env_flag("WB_COURSE_STRICT")
+
+
 #: exercise id -> latest result in this process (the kernel a notebook runs in)
 LEDGER: dict[str, CheckResult] = {}
 
@@ -73,6 +105,8 @@ def _record(exercise: str, passed: bool, message: str, kind: str) -> CheckResult
     result = CheckResult(str(exercise), bool(passed), " ".join(str(message).split()), kind)
     LEDGER[result.exercise] = result
     print(result)
+    if not result.passed and strict():
+        raise CheckFailed(str(result))
     return result
 
 

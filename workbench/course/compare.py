@@ -129,6 +129,22 @@ def exact(got: Any, expected: Any, args: Sequence = (), rtol: float = 0.0, atol:
     return g.shape == e.shape and bool(np.array_equal(g, e))
 
 
+def same_rows(got: Any, expected: Any, args: Sequence = (), rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+    """The same rows in any order (a set of rows, e.g. one query per subset), values within tolerance.
+
+    Examples
+    --------
+    >>> same_rows([[0, 1], [1, 0]], [[1, 0], [0, 1]])
+    True
+    >>> same_rows([[0, 1], [0, 1]], [[1, 0], [0, 1]])
+    False
+    """
+    g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape or g.ndim != 2:
+        return False
+    return bool(np.allclose(g[np.lexsort(g.T[::-1])], e[np.lexsort(e.T[::-1])], rtol=rtol, atol=atol))
+
+
 def _ties(got, expected, args, rtol, atol) -> bool:
     return same_ranking(got, expected, args[0], rtol, atol)
 
@@ -141,6 +157,7 @@ COMPARATORS: dict[str, Comparator] = {
     "ties": _ties,
     "partition": same_partition,
     "exact": exact,
+    "rows": same_rows,
 }
 
 #: comparator name -> what it forgives, for the message shown when even that does not match
@@ -151,6 +168,7 @@ ALLOWING: dict[str, str] = {
     "ties": "any order among tied items",
     "partition": "any renaming of the clusters",
     "exact": "nothing",
+    "rows": "any order of the rows",
 }
 
 
@@ -164,7 +182,7 @@ def get_comparator(name: str) -> Comparator:
     >>> get_comparator("nearly")
     Traceback (most recent call last):
     ...
-    ValueError: unknown comparison 'nearly'; valid: close, sign, rotation, ties, partition, exact
+    ValueError: unknown comparison 'nearly'; valid: close, sign, rotation, ties, partition, exact, rows
     """
     if name not in COMPARATORS:
         raise ValueError(f"unknown comparison {name!r}; valid: {', '.join(COMPARATORS)}")

@@ -5,7 +5,8 @@ notebook's folder, with a time limit per cell: a cell that runs past it (an endl
 loop) is interrupted and reported, and execution goes on with the next cell. Errors do
 not stop the run either. After the last cell the grader appends one cell of its own that
 prints the kernel's check ledger (:func:`workbench.course.checks.ledger_json`); each
-exercise then scores
+exercise then scores (the kernel runs with strict mode off, ``WB_COURSE_STRICT=0``, so
+a failed check leaves its hint and no error)
 
 * 1 -- its check recorded a pass;
 * 0 with the reason -- its cell is missing (deleted, or its ``exercise:<id>`` tag
@@ -23,6 +24,7 @@ where you would run your own).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -76,7 +78,7 @@ def run_notebook(nb, *, timeout: float, cwd: str | Path, kernel_name: str = "pyt
                             interrupt_on_timeout=True, record_timing=False,
                             error_on_timeout={"ename": TIMEOUT_ERROR, "evalue": f"stopped after {timeout:g} s"},
                             on_cell_error=on_error, resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    client.execute(env={**os.environ, "WB_COURSE_STRICT": "0"})  # a failed check prints its hint, never raises
     return _read_ledger(nb.cells[-1]), errors
 
 

@@ -124,6 +124,153 @@ def ranking_judgements_and_k(rng: np.random.Generator) -> tuple[list[str], dict[
     return (*ranking_with_judgements(rng), int(rng.integers(1, 21)))
 
 
+def query_doc_batch(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+    """A batch of query and positive vectors ``(B, D)`` with rows of very different lengths, and a temperature.
+
+    Examples
+    --------
+    >>> q, d, t = query_doc_batch(np.random.default_rng(0))
+    >>> q.shape == d.shape and q.shape[0] >= 2 and t > 0
+    True
+    """
+    b, dim = int(rng.integers(2, 9)), int(rng.integers(3, 12))
+    q = rng.normal(size=(b, dim)) * np.exp(rng.normal(0, 1, size=(b, 1)))
+    d = q + rng.normal(0, 1.0, size=(b, dim)) * np.exp(rng.normal(0, 1, size=(b, 1)))
+    return q.astype(np.float32), d.astype(np.float32), float(rng.choice([0.05, 0.1, 0.5, 1.0]))
+
+
+def query_doc_hard(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """:func:`query_doc_batch` with ``m`` hard negatives per query, ``(B, m, D)``, close to their query.
+
+    Examples
+    --------
+    >>> q, d, hard, t = query_doc_hard(np.random.default_rng(0))
+    >>> hard.shape[0] == q.shape[0] and hard.shape[2] == q.shape[1]
+    True
+    """
+    q, d, t = query_doc_batch(rng)
+    m = int(rng.integers(1, 4))
+    hard = q[:, None, :] + rng.normal(0, 1.5, size=(q.shape[0], m, q.shape[1]))
+    return q, d, hard.astype(np.float32), t
+
+
+def vectors_and_width(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Embedding-like rows ``(n, d)`` (not unit length, an offset per dimension) and a width ``m < d``.
+
+    Examples
+    --------
+    >>> X, m = vectors_and_width(np.random.default_rng(0))
+    >>> 1 <= m < X.shape[1] and len(X) >= 10
+    True
+    """
+    n, d = int(rng.integers(10, 40)), int(rng.integers(4, 24))
+    X = rng.normal(size=(n, d)) * np.exp(rng.normal(0, 1, size=d)) + rng.normal(0, 1, size=d)
+    return X.astype(np.float32), int(rng.integers(1, d))
+
+
+def calibration_vectors(rng: np.random.Generator) -> tuple[np.ndarray]:
+    """``(n, d)`` float32 rows with a different range in every dimension, ``n >= 10`` (enough to calibrate).
+
+    Examples
+    --------
+    >>> (X,) = calibration_vectors(np.random.default_rng(0))
+    >>> X.dtype, len(X) >= 10
+    (dtype('float32'), True)
+    """
+    return (vectors_and_width(rng)[0],)
+
+
+def result_ids(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Two ``(m, k)`` arrays of distinct ids per row that partly overlap (found results and the true ones).
+
+    Examples
+    --------
+    >>> got, truth = result_ids(np.random.default_rng(0))
+    >>> got.shape == truth.shape, len(set(got[0].tolist())) == got.shape[1]
+    (True, True)
+    """
+    m, k = int(rng.integers(1, 8)), int(rng.integers(2, 11))
+    n = int(rng.integers(2 * k, 3 * k + 2))
+    truth = np.stack([rng.choice(n, size=k, replace=False) for _ in range(m)])
+    got = np.stack([rng.permutation(np.concatenate([rng.choice(row, size=keep, replace=False),
+                                                    rng.choice(np.setdiff1d(np.arange(n), row), size=k - keep,
+                                                               replace=False)]))
+                    for row, keep in zip(truth, rng.integers(0, k + 1, size=m))])
+    return got.astype(np.int64), truth.astype(np.int64)
+
+
+def subset_sizes(rng: np.random.Generator) -> tuple[int, int]:
+    """A number of documents ``n`` (3 to 9) and a subset size ``k`` (1 to ``n - 1``).
+
+    Examples
+    --------
+    >>> n, k = subset_sizes(np.random.default_rng(0))
+    >>> 1 <= k < n
+    True
+    """
+    n = int(rng.integers(3, 10))
+    return n, int(rng.integers(1, n))
+
+
+def scores_and_qrels(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A score matrix ``(m, n)`` and binary qrels with the same number of relevant documents per query.
+
+    Examples
+    --------
+    >>> scores, qrels = scores_and_qrels(np.random.default_rng(0))
+    >>> scores.shape == qrels.shape, len(set(qrels.sum(1).tolist()))
+    (True, 1)
+    """
+    m, n = int(rng.integers(2, 10)), int(rng.integers(4, 15))
+    r = int(rng.integers(1, n))
+    qrels = np.zeros((m, n), dtype=np.int64)
+    for row in qrels:
+        row[rng.choice(n, size=r, replace=False)] = 1
+    return (rng.normal(size=(m, n)) + rng.uniform(0, 2) * qrels).astype(np.float32), qrels
+
+
+def cloud_and_k(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """An ``(n, d)`` cloud of 30 to 80 points in 3 to 12 dimensions and a neighbour count ``k``.
+
+    Examples
+    --------
+    >>> X, k = cloud_and_k(np.random.default_rng(0))
+    >>> k < len(X)
+    True
+    """
+    n, d = int(rng.integers(30, 81)), int(rng.integers(3, 13))
+    X = rng.normal(size=(n, d)) * np.exp(rng.normal(0, 0.5, size=d))
+    return X.astype(np.float32), int(rng.integers(3, 9))
+
+
+def queries_corpus_mask(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Queries ``(m, d)``, a corpus ``(n, d)``, a boolean mask over the corpus (sometimes with fewer than ``k``
+    admissible rows) and ``k``.
+
+    Examples
+    --------
+    >>> Q, X, mask, k = queries_corpus_mask(np.random.default_rng(0))
+    >>> mask.shape == (len(X),) and mask.dtype == bool and k <= len(X)
+    True
+    """
+    m, n, d = int(rng.integers(1, 6)), int(rng.integers(8, 40)), int(rng.integers(2, 9))
+    k = int(rng.integers(1, 8))
+    mask = rng.random(n) < rng.choice([0.1, 0.3, 0.7])
+    return (rng.normal(size=(m, d)).astype(np.float32), rng.normal(size=(n, d)).astype(np.float32), mask, k)
+
+
+def mask_and_prefix(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """An attention mask ``(b, t)`` with left and right padding (as :func:`token_states`) and a prefix length 0 to 3.
+
+    Examples
+    --------
+    >>> mask, n = mask_and_prefix(np.random.default_rng(0))
+    >>> mask.ndim, 0 <= n <= 3
+    (2, True)
+    """
+    return token_states(rng)[1], int(rng.integers(0, 4))
+
+
 #: name -> input generator ``f(rng) -> tuple of arguments``
 INPUTS: dict[str, Callable] = {
     "row_pairs": row_pairs,
@@ -133,4 +280,14 @@ INPUTS: dict[str, Callable] = {
     "anisotropic_cloud": anisotropic_cloud,
     "ranking_with_judgements": ranking_with_judgements,
     "ranking_judgements_and_k": ranking_judgements_and_k,
+    "query_doc_batch": query_doc_batch,
+    "query_doc_hard": query_doc_hard,
+    "vectors_and_width": vectors_and_width,
+    "calibration_vectors": calibration_vectors,
+    "result_ids": result_ids,
+    "subset_sizes": subset_sizes,
+    "scores_and_qrels": scores_and_qrels,
+    "cloud_and_k": cloud_and_k,
+    "queries_corpus_mask": queries_corpus_mask,
+    "mask_and_prefix": mask_and_prefix,
 }
