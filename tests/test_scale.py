@@ -107,6 +107,9 @@ def test_bad_corpus_input(tmp_path):
     bad.write_text('{"text": "fine"}\n{"body": "no text"}\n')
     with pytest.raises(ValueError, match=r"line 2: expected a non-empty 'text' field, got None; the fields are"):
         wb.scale.read_rows(wb.scale.sources(bad)[0], 0, 2)
+    bad.write_text('{"text": "a", "id": 7}\n{"text": "b"}\n')
+    with pytest.raises(ValueError, match="line 2: no 'id' field, while other rows have one"):
+        wb.scale.read_rows(wb.scale.sources(bad)[0], 0, 2)
     (tmp_path / "x.csv").write_text("text\na\n")
     with pytest.raises(ValueError, match="expected a .jsonl or .parquet file"):
         wb.scale.sources(tmp_path / "x.csv")

@@ -125,6 +125,11 @@ def read_rows(source: Source, start: int, stop: int, *, text_field: str = "text"
                              f"the fields are {sorted(record)}")
         out.append(text)
         ids.append(record[id_field] if record.get(id_field) is not None else offset + start + i)
+    given = [record.get(id_field) is not None for record in records]
+    if any(given) and not all(given):
+        loc = where[given.index(False)]
+        raise ValueError(f"{path} {loc}: no {id_field!r} field, while other rows have one; give every row an id "
+                         "or none (rows without ids get their position)")
     if len(out) != stop - start:
         raise ValueError(f"{path} holds {start + len(out)} rows, fewer than the {stop} counted when the run began; "
                          "it changed during the run")
