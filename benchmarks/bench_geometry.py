@@ -17,6 +17,11 @@ IsoScore; ``sklearn.decomposition.PCA`` for the explained-variance spectrum;
 same ``--knn-sample`` rows the workbench uses (skdim's TwoNN sorts full distance rows,
 quadratic in the sample). Targets (report < 30 s, peak < 3 GB) print as PASS / MISS and
 never fail the script. Left out: GPU runs and real-model vectors (see the notebook).
+
+At a million rows: ``--n 1000000 --d 768 --report-only`` times ``report`` alone (wall and
+process CPU seconds; above ``geometry.MAX_ROWS`` rows it samples, and says so), against
+the 60 s target; ``--sample-error`` also runs it on every row (``max_rows=None``) and
+prints how far each metric of the sampled report is from the full one.
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ def main() -> None:
     ap.add_argument("--d", type=int, default=384)
     ap.add_argument("--knn-sample", type=int, default=10_000)
     ap.add_argument("--no-peers", action="store_true", help="skip the reference packages")
+    ap.add_argument("--report-only", action="store_true", help="time report() alone (the million-row target)")
+    ap.add_argument("--sample-error", action="store_true", help="with --report-only: the sampled report against "
+                                                                "the report on every row")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
@@ -58,6 +66,9 @@ def main() -> None:
     X = make_vectors(args.n, args.d)
     print(f"vectors: {args.n} x {args.d} float32, kNN sample {args.knn_sample}; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    if args.report_only:
+        report_only(X, args, geometry)
+        return
     P = PreparedVectors(X, knn_sample=args.knn_sample)
     rows = []
     for name, fn in geometry.METRICS.items():
@@ -104,6 +115,30 @@ def main() -> None:
     print(f"peak resident memory before peers: {peak_gb:.2f} GB "
           f"(target < {TARGET_GB:.0f} GB: {'PASS' if peak_gb < TARGET_GB else 'MISS'})")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+def report_only(X: np.ndarray, args, geometry) -> None:
+    import time  # noqa: PLC0415
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    got = geometry.report(X, knn_sample=args.knn_sample)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    rows = got.get("sample_rows", args.n)
+    print(f"report(): {wall:.1f} s wall, {cpu:.1f} s process CPU, metrics on {rows} of {args.n} rows "
+          f"(target < 60 s wall on an idle 2-core machine: {'PASS' if wall < 60 else 'MISS'} here; CPU / 2 = "
+          f"{cpu / 2:.1f} s is the wall time two idle cores would need at best); load average after "
+          f"{os.getloadavg()[0]:.2f}")
+    if not args.sample_error:
+        return
+    wall = time.perf_counter()
+    full = geometry.report(X, knn_sample=args.knn_sample, max_rows=None)
+    print(f"report(max_rows=None) on every row: {time.perf_counter() - wall:.1f} s wall")
+    print(f"{'metric':<28} {'every row':>12} {'sampled':>12} {'abs diff':>10} {'rel diff':>10}")
+    for key, value in full.items():
+        if key in ("n", "dim") or not isinstance(value, float):
+            continue
+        diff = abs(got[key] - value)
+        print(f"{key:<28} {value:>12.6g} {got[key]:>12.6g} {diff:>10.2e} {diff / max(abs(value), 1e-12):>10.2e}")
 
 
 if __name__ == "__main__":

@@ -191,7 +191,7 @@ class Encoder:
         if opts.backend == "onnx":
             from .backends import onnx  # noqa: PLC0415  (imports onnxruntime)
 
-            onnx.check_model(self)
+            onnx.check_model(self, opts.attention)
         if opts.add_eos and getattr(self.tokenizer, "eos_token_id", None) is None:
             raise ValueError(f"add_eos=True, but the tokenizer of {self.name} has no end-of-sequence token")
         return opts.replace(pooling=pooling, max_length=self._check_length(opts),

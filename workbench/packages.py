@@ -27,7 +27,8 @@ INSTALL = {
 #: optional extras of the ``workbench`` distribution (pyproject.toml) -> what they enable
 EXTRAS = {"viz": "figures and interactive panels", "lab": "JupyterLab and the notebooks",
           "fast": "the ONNX Runtime backend (backend='onnx', precision='int8')",
-          "hf": "Hugging Face datasets folders written by save_to_disk"}
+          "hf": "Hugging Face datasets folders written by save_to_disk",
+          "scale": "Ray: sharded encoding on a pool of actors, on this machine or a cluster (engine='ray')"}
 
 
 class MissingPackage(ImportError):

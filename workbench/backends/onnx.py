@@ -16,9 +16,14 @@ keep each row of a weight matrix accurate. The first use of int8 on a model meas
 agreement with fp32 on real texts (:func:`int8_agreement`), prints it, warns below
 ``INT8_FLOOR`` and stores the figures beside the quantized graph.
 
+A decoder (``DECODER_MODEL_TYPES``) is exported with a third input, the position ids
+the torch backend gives it (counting real tokens only, so either padding side reads
+the same positions), and runs with its own causal mask; ``attention="bidirectional"``
+(a 4-D mask the graph does not take) stays on the torch backend.
+
 Sessions are kept per process (one per model and precision) with as many intra-op
-threads as torch uses. Left out: decoders (their position ids and attention variants
-stay on the torch backend), gradients, GPUs, static (per-dataset calibrated) quantization.
+threads as torch uses. Left out: decoders' bidirectional attention, gradients, GPUs,
+static (per-dataset calibrated) quantization.
 """
 
 from __future__ import annotations
@@ -50,13 +55,17 @@ INT8_SETTINGS = {"weight_type": "QInt8", "per_channel": True, "reduce_range": Tr
 AGREEMENT_DATA, AGREEMENT_TEXTS = "rotten-tomatoes", 300
 #: mean cosine between int8 and fp32 vectors below which first use warns
 INT8_FLOOR = 0.985
+#: decoder families whose export (with position ids, causal mask) is checked against torch by a test
+DECODER_MODEL_TYPES = ("llama",)
 
 _SESSIONS: dict[tuple[str, str], tuple[Any, list[str]]] = {}
 _WRITTEN: dict[str, Path] = {}  # graphs this process exported or quantized (reused if the cache folder moves)
 
 
-def check_model(encoder: Any) -> None:
+def check_model(encoder: Any, attention: str | None = None) -> None:
     """Raise unless ``encoder`` can run on this backend (with onnxruntime and onnx installed).
+
+    ``attention`` is the requested mask (None: the model's own).
 
     Examples
     --------
@@ -72,15 +81,19 @@ def check_model(encoder: Any) -> None:
     if getattr(encoder, "model", None) is None:
         raise ValueError(f"backend='onnx' runs transformer models; {encoder.name} has none (static vectors): "
                          "use backend='torch'")
-    if encoder.is_decoder:
-        raise ValueError(f"backend='onnx' runs encoder models; {encoder.name} is a decoder (model type "
-                         f"{_model_type(encoder)!r}): use backend='torch'")
+    if encoder.is_decoder and _model_type(encoder) not in DECODER_MODEL_TYPES:
+        raise ValueError(f"backend='onnx' runs encoders and decoders of type {', '.join(DECODER_MODEL_TYPES)}; "
+                         f"{encoder.name} is a decoder of type {_model_type(encoder)!r}: use backend='torch'")
+    if encoder.is_decoder and attention == "bidirectional":
+        raise ValueError(f"backend='onnx' runs {encoder.name} with its own causal mask; attention='bidirectional' "
+                         "needs backend='torch'")
 
 
 def export_dir(encoder: Any) -> Path:
     """The folder that holds ``encoder``'s exported graph (it may not exist yet)."""
-    key = json.dumps({"identity": encoder.identity, "torch": torch.__version__.split("+")[0], **EXPORT_SETTINGS},
-                     sort_keys=True)
+    inputs = {"inputs": list(_input_names(encoder))} if encoder.is_decoder else {}  # encoders keep their old keys
+    key = json.dumps({"identity": encoder.identity, "torch": torch.__version__.split("+")[0], **EXPORT_SETTINGS,
+                      **inputs}, sort_keys=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in encoder.name)[:40]
     return cache.cache_dir() / "onnx" / f"{safe}-{hashlib.blake2b(key.encode(), digest_size=10).hexdigest()}"
 
@@ -180,10 +193,23 @@ def forward(encoder: Any, input_ids: torch.Tensor, mask: torch.Tensor, opts: Enc
     """
     if grad:
         raise ValueError("backend='onnx' runs inference only; gradients (training) need backend='torch'")
+    check_model(encoder, opts.attention)
     sess, names = session(encoder, opts.precision)
     wanted = names if all_layers else names[-1:]
-    out = sess.run(wanted, {"input_ids": input_ids.numpy(), "attention_mask": mask.numpy()})
+    out = sess.run(wanted, _feed(encoder, input_ids, mask))
     return tuple(torch.from_numpy(x) for x in out)
+
+
+def _input_names(encoder: Any) -> tuple[str, ...]:
+    return ("input_ids", "attention_mask", "position_ids") if encoder.is_decoder else ("input_ids", "attention_mask")
+
+
+def _feed(encoder: Any, input_ids: torch.Tensor, mask: torch.Tensor) -> dict[str, np.ndarray]:
+    """The graph's inputs for a padded batch: a decoder's position ids count real tokens only, as on torch."""
+    feed = {"input_ids": input_ids.numpy(), "attention_mask": mask.numpy()}
+    if encoder.is_decoder:
+        feed["position_ids"] = (mask.cumsum(dim=1) - 1).clamp(min=0).numpy()
+    return feed
 
 
 def int8_agreement(encoder: Any) -> dict[str, Any]:
@@ -201,6 +227,7 @@ def int8_agreement(encoder: Any) -> dict[str, Any]:
         return json.loads(path.read_text())
     from .. import datasets  # noqa: PLC0415
     from ..pooling import pool  # noqa: PLC0415
+    from .torch import pad  # noqa: PLC0415
 
     texts = list(datasets.load(AGREEMENT_DATA).texts[:AGREEMENT_TEXTS])
     ort = require("onnxruntime", extra="fast", needed_for="backend='onnx'")
@@ -212,10 +239,10 @@ def int8_agreement(encoder: Any) -> dict[str, Any]:
         last = sess.get_outputs()[-1].name
         rows = []
         for start in range(0, len(texts), 32):
-            tok = encoder.tokenizer(texts[start:start + 32], padding=True, truncation=True,
-                                    max_length=encoder.max_length, return_tensors="np")
-            hidden = sess.run([last], {"input_ids": tok["input_ids"], "attention_mask": tok["attention_mask"]})[0]
-            rows.append(pool(torch.from_numpy(hidden), torch.from_numpy(tok["attention_mask"]), encoder.pooling))
+            ids = encoder.tokenizer(texts[start:start + 32], truncation=True, max_length=encoder.max_length)
+            input_ids, mask = pad(ids["input_ids"], encoder.tokenizer)
+            hidden = sess.run([last], _feed(encoder, input_ids, mask))[0]
+            rows.append(pool(torch.from_numpy(hidden), mask, encoder.pooling))
         vectors.append(torch.nn.functional.normalize(torch.cat(rows).float(), dim=-1).numpy())
     cos = np.sum(vectors[0] * vectors[1], axis=1)
     result = {"min_cosine": float(cos.min()), "mean_cosine": float(cos.mean()), "n": len(texts),
@@ -234,22 +261,27 @@ class _AllLayers(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return tuple(self.model(input_ids=input_ids, attention_mask=attention_mask,
-                                output_hidden_states=True).hidden_states)
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                position_ids: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
+        extra = {} if position_ids is None else {"position_ids": position_ids}
+        return tuple(self.model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True,
+                                **extra).hidden_states)
 
 
 def _export_to(encoder: Any, path: Path) -> None:
+    from .torch import pad  # noqa: PLC0415
+
     names = [f"hidden_{i}" for i in range(encoder.n_layers + 1)]
-    example = encoder.tokenizer(["an example sentence to trace", "short"], padding=True, return_tensors="pt")
-    axes = {name: {0: "batch", 1: "sequence"} for name in ["input_ids", "attention_mask", *names]}
+    inputs = _input_names(encoder)
+    ids = encoder.tokenizer(["an example sentence to trace", "short"])["input_ids"]
+    example = tuple(torch.from_numpy(x) for x in _feed(encoder, *pad(ids, encoder.tokenizer)).values())
+    axes = {name: {0: "batch", 1: "sequence"} for name in [*inputs, *names]}
     training = encoder.model.training
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes about Python branches on shapes
-            torch.onnx.export(_AllLayers(encoder.model).eval(),
-                              (example["input_ids"], example["attention_mask"]), str(path),
-                              input_names=["input_ids", "attention_mask"], output_names=names, dynamic_axes=axes,
+            torch.onnx.export(_AllLayers(encoder.model).eval(), example, str(path),
+                              input_names=list(inputs), output_names=names, dynamic_axes=axes,
                               opset_version=EXPORT_SETTINGS["opset"], do_constant_folding=True, dynamo=False)
     except Exception as exc:
         raise RuntimeError(f"exporting {encoder.name} (model type {_model_type(encoder)!r}) to ONNX failed: "

@@ -128,9 +128,30 @@ def cmd_datasets(args) -> None:
     print_result(table.to_dict(orient="records") if args.json else table.to_string(index=False), args.json)
 
 
+def embed_sharded(args) -> None:
+    """``embed --engine``: parquet shards of ids and vectors in the --out folder, resumable."""
+    from .. import scale  # noqa: PLC0415
+    from ..datasets import DATASETS  # noqa: PLC0415
+
+    path = Path(args.data).expanduser()
+    data = args.data if args.data not in DATASETS and (path.is_dir() or path.suffix in scale.corpus.SUFFIXES) \
+        else texts_of(load_data(args.data), args.field)
+    if args.field is not None and isinstance(data, str):
+        raise ValueError("--field chooses the texts of a data set; a corpus file's text field is --text-field")
+    opts = encode_options(args)
+    result = scale.encode_dataset(data, args.out, model=args.model, engine=args.engine, actors=args.actors,
+                                  cpus_per_actor=args.cpus_per_actor, shard_size=args.shard_size,
+                                  text_field=args.text_field, id_field=args.id_field, address=args.address,
+                                  overwrite=args.overwrite, show_progress=None,
+                                  **{k: v for k, v in opts.items() if k != "cache"})
+    print_result(result, args.json)
+
+
 def cmd_embed(args) -> None:
     from ..models import load_encoder  # noqa: PLC0415
 
+    if args.engine is not None:
+        return embed_sharded(args)
     with data_summaries(args.data) as read:
         data = load_data(args.data)
     texts = texts_of(data, args.field)
@@ -257,12 +278,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in [("models", "list the embedded models"), ("datasets", "list packaged data sets with sizes")]:
         sub.add_parser(name, help=text).add_argument("--json", action="store_true")
-    p = sub.add_parser("embed", help="embed a data set's texts into a .npy file")
+    p = sub.add_parser("embed", help="embed a data set's texts into a .npy file (or shards: --engine)")
     add_encode_flags(p)
-    p.add_argument("--out", required=True, help="output .npy path (an existing file needs --overwrite)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
+    p.add_argument("--out", required=True, help="output .npy path (an existing file needs --overwrite); with --engine "
+                                                "a folder")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out file (or another run's shards)")
     p.add_argument("--field", default=None,
                    help="texts (text sets); text1, text2 or both (pairs); corpus or queries (retrieval)")
+    p.add_argument("--engine", default=None, choices=["local", "ray"],
+                   help="write resumable parquet shards of ids and vectors into the --out folder: in this process "
+                        "(local) or on a pool of Ray actors (ray; the scale extra)")
+    p.add_argument("--actors", type=int, default=2, help="--engine ray: encoders running at once")
+    p.add_argument("--cpus-per-actor", type=int, default=1, help="--engine ray: CPU threads of each actor")
+    p.add_argument("--shard-size", type=int, default=4096, help="--engine: rows per output shard")
+    p.add_argument("--address", default=None, help="--engine ray: a Ray cluster to join (default $RAY_ADDRESS, "
+                                                    "else Ray starts on this machine)")
+    p.add_argument("--text-field", default="text", help="--engine: the text field of .jsonl / .parquet records")
+    p.add_argument("--id-field", default="id", help="--engine: the id field (rows without one: their position)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", help="evaluate a model on a task")
     p.add_argument("task", help="task type: sts, retrieval, classification, clustering or pairs")
