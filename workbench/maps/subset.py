@@ -66,8 +66,12 @@ def _metrics(X: np.ndarray, knn_sample: int, seed: int) -> tuple[dict[str, float
     return out, notes
 
 
-def selection_report(X: Any, rows: Any, *, knn_sample: int = 5000, seed: int = 0) -> pd.DataFrame:
+def selection_report(X: Any, rows: Any, *, knn_sample: int = 5000, seed: int = 0,
+                     whole: pd.Series | None = None) -> pd.DataFrame:
     """Size, IsoScore, TwoNN dimension and hubness of the selected rows beside the whole.
+
+    ``whole`` is the ``"whole"`` column of an earlier report on the same ``X`` (so that a
+    panel recomputes only the selection's numbers).
 
     Examples
     --------
@@ -79,7 +83,10 @@ def selection_report(X: Any, rows: Any, *, knn_sample: int = 5000, seed: int = 0
     """
     X = check_vectors(X, min_rows=1)
     idx = check_rows(rows, len(X))
-    whole, notes_w = _metrics(X, knn_sample, seed)
+    if whole is not None:
+        whole, notes_w = {r: float(whole[r]) for r in REPORT_ROWS}, {}
+    else:
+        whole, notes_w = _metrics(X, knn_sample, seed)
     if len(idx):
         sel, notes_s = _metrics(X[idx], knn_sample, seed)
     else:
