@@ -103,15 +103,15 @@ def label_mix(labels: Sequence, rows: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> label_mix(["a", "a", "b", "b"], [0, 1, 2]).to_dict("list")
-    {'label': ['a', 'b'], 'selected': [2, 1], 'share': [0.6666666666666666, 0.3333333333333333], 'share of whole': [0.5, 0.5]}
+    >>> label_mix(["a", "a", "b", "b"], [0, 1, 2]).round(2).to_dict("list")
+    {'label': ['a', 'b'], 'selected': [2, 1], 'share': [0.67, 0.33], 'share of whole': [0.5, 0.5]}
     """
     labels = np.asarray(labels)
     idx = check_rows(rows, len(labels))
     whole = pd.Series(labels).value_counts()
     sel = pd.Series(labels[idx]).value_counts().reindex(whole.index, fill_value=0)
-    frame = pd.DataFrame({"label": whole.index, "selected": sel.to_numpy(),
-                          "share": sel.to_numpy() / max(len(idx), 1), "share of whole": (whole / len(labels)).to_numpy()})
+    frame = pd.DataFrame({"label": whole.index, "selected": sel.to_numpy(), "share": sel.to_numpy() / max(len(idx), 1),
+                          "share of whole": (whole / len(labels)).to_numpy()})
     return frame.sort_values(["selected", "share of whole"], ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -60,7 +60,7 @@ def choose_renderer(n: int, renderer: str = "auto", *, threshold: int = THRESHOL
     >>> choose_renderer(300_000, "plotly")
     Traceback (most recent call last):
     ...
-    workbench.viz.bigmap.TooManyPoints: 300,000 points are more than the plotly renderer draws (200,000): use renderer='jscatter' (pip install "jupyter-scatter>=1.0"), or draw a sample: Explorer(..., sample=200000) or explorer.sample(200000)
+    workbench.viz.bigmap.TooManyPoints: 300,000 points are more than the plotly renderer draws (200,000): ...
     """
     if renderer not in ("auto", *RENDERERS):
         raise ValueError(f"unknown renderer {renderer!r}; valid: auto, {', '.join(RENDERERS)}")
@@ -85,7 +85,8 @@ def map_frame(coords: np.ndarray, values: Sequence, kind: str, colour_name: str,
 
     Examples
     --------
-    >>> f = map_frame(np.zeros((3, 2)), ["a", "b", "a"], "category", "label", ["x", "y", "z"], np.array([1, 0, 0], bool))
+    >>> match = np.array([1, 0, 0], bool)
+    >>> f = map_frame(np.zeros((3, 2)), ["a", "b", "a"], "category", "label", ["x", "y", "z"], match)
     >>> f["label"].dtype.name, [round(v, 2) for v in f["opacity"]]
     ('category', [1.0, 0.08, 0.08])
     """
@@ -110,7 +111,7 @@ def scatter_map(frame: pd.DataFrame, colour_name: str, kind: str, *, selected: S
     point_size = 4 if n <= 10_000 else 2 if n <= 200_000 else 1
     kwargs: dict[str, Any] = dict(data=frame, x="x", y="y", color_by=colour_name, size=point_size,
                                   tooltip=True, tooltip_properties=["text", colour_name],
-                                  height=size[1], lasso_initiator=False, legend=kind == "category")
+                                  width=size[0], height=size[1], lasso_initiator=False, legend=kind == "category")
     if kind != "category":
         kwargs["color_map"] = "viridis"
     if faded:

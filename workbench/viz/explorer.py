@@ -141,9 +141,9 @@ class Explorer(SelectionMixin):
         self.error = widgets.HTML()
         self.status = widgets.Label()
         self.selection_panel = widgets.HTML()
-        self.search_box = widgets.Text(placeholder="search texts (Enter); empty clears",
+        self.search_box = widgets.Text(placeholder="search texts (Enter); empty clears", continuous_update=False,
                                        layout=widgets.Layout(width="360px"))
-        self.search_box.on_submit(lambda box: self._guarded(lambda: self.find(box.value)))
+        self.search_box.observe(lambda change: self._guarded(lambda: self.find(change["new"])), names="value")
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, layout=widgets.Layout(width="200px",
                                                                                        visibility="hidden"))
         c = self.controls
