@@ -28,8 +28,11 @@
 #    the other, with the difference in their diagnostics and how much their neighbourhoods
 #    agree.
 #
-# A few static figures close the notebook: a cosine-similarity heatmap, the spectrum, and a
-# layer x pooling heatmap. Everything runs offline on packaged data.
+# A few static figures follow: a cosine-similarity heatmap, the spectrum, and a layer x
+# pooling heatmap. The last part turns to large maps: a WebGL map for hundreds of thousands
+# of points, selections that come back as DataFrames, search that fades what does not match,
+# maps that stay put when new points arrive, and which items moved between two spaces.
+# Everything runs offline on packaged data.
 
 # %% tags=["parameters"]
 import os
@@ -39,6 +42,7 @@ N_POINTS = 60 if SMOKE else 2000  # reviews drawn in the Explorer and Neighbours
 N_COMPARE = 40 if SMOKE else 600  # posts in the Compare panel
 METHOD = "pca" if SMOKE else "umap"  # projection of the Explorer
 N_LAYER_TEXTS = 20 if SMOKE else 200  # texts for the layer x pooling heatmap
+N_LARGE = 300 if SMOKE else 20_000  # reviews on the large map and in the what-moved comparison
 
 # %%
 import workbench as wb
@@ -135,3 +139,99 @@ spectrum_figure(explorer.vectors.X, top=40, title="Explained-variance spectrum o
 reviews = wb.datasets.load("pang-lee-polarity").texts[:N_LAYER_TEXTS]
 table = geometry.layerwise(enc, reviews, metrics="isoscore", pooling=["cls", "mean", "max"])
 layer_pooling_heatmap(table, "isoscore", title="IsoScore of MiniLM's vectors by layer and pooling")
+
+# %% [markdown]
+# ## 5. A large map, a selection, a search
+# Above 50,000 points the Explorer draws with jupyter-scatter (WebGL; only coordinates and
+# colours travel to the browser, a point's text is fetched when its tooltip opens);
+# `renderer="jscatter"` asks for it at any size. Lasso points with the toolbar's lasso tool, or
+# select them in code; `explorer.selection` is then a DataFrame of the chosen reviews with
+# their attributes, map coordinates and per-point diagnostics, and the panel beside the map
+# compares the selection with the whole: its IsoScore, TwoNN dimension and hubness, its
+# mix of ratings, and the reviews just outside it in the full 384-d space.
+
+# %%
+import tempfile
+from pathlib import Path
+
+big = Explorer("clothing-reviews", model=enc, models=[enc], max_points=N_LARGE, method="pca",
+               colour_by="department", renderer="jscatter")
+big
+
+# %%
+big.select(big.points.attributes["department"].to_numpy() == "Dresses")
+big.selection.head()
+
+# %%
+from workbench.maps import selection_report
+
+print(f"{len(big.selection)} of {len(big.points)} reviews selected")
+
+selection_report(big.vectors.X, big.selected)
+
+# %% [markdown]
+# A search keeps the context: matching reviews stay bright and the rest fade. Text search
+# is a case-insensitive substring; `semantic=True` embeds the query with the same model,
+# pooling and post-processing and keeps the `k` nearest; attribute filters combine with it.
+
+# %%
+matches = big.find("fabric", rating=[1, 2])
+print(f"{len(matches)} low-rated reviews mention the fabric")
+near = big.find("runs small, order a size up", semantic=True, k=25)
+near[["text", "rating"]].head()
+
+# %% [markdown]
+# The map as one self-contained HTML page that opens offline (plotly.js inlined, the arrays in
+# binary form: a million points make a page of about 36 MB).
+
+# %%
+from workbench.viz.export import map_page
+
+page = map_page(big.coords, Path(tempfile.mkdtemp()) / "reviews_map.html",
+                colour=big.points.attributes["department"].astype(str).to_numpy(), colour_name="department",
+                texts=big.points.texts, title="Clothing reviews, PCA of MiniLM vectors")
+print(page.name, f"{page.stat().st_size / 1e6:.1f} MB")
+
+# %% [markdown]
+# ## 6. Stable maps
+# A map fitted once places new points without moving the old ones: fit on the first half of
+# the reviews, `transform` the second half into the same coordinates, save it to one file.
+# How much a layout depends on its seed is measurable: five seeds, each layout rotated and
+# scaled onto the first (Procrustes), the mean displacement in units of the map's radius.
+
+# %%
+from workbench.maps import StableMap, aligned_projections, most_moved, seed_instability
+
+X_big = big.vectors.X
+half = len(X_big) // 2
+stable = StableMap(METHOD, seed=0).fit(X_big[:half])
+new_coords = stable.transform(X_big[half:])
+saved = stable.save(Path(tempfile.mkdtemp()) / "reviews_map.npz")
+print(new_coords.shape, "placed into the map saved as", saved.name)
+instability, _ = seed_instability(X_big[: min(len(X_big), 2000)], METHOD, k=10)
+instability.round(3)
+
+# %% [markdown]
+# ## 7. What moved between mean pooling and the `[CLS]` vector
+# The same reviews in two spaces: MiniLM's mean pooling and its `[CLS]` vector. The two PCA
+# maps are aligned by an orthogonal Procrustes rotation, so a point's displacement between
+# them is meaningful; the neighbourhood-change score, computed in the full spaces, is the
+# share of a review's ten nearest neighbours under mean pooling that are not among its ten
+# nearest under `[CLS]`: 0 for a review whose company is unchanged, 1 for one that shares none.
+
+# %%
+texts = big.points.texts
+A = enc.encode(texts, pooling="mean")
+B = enc.encode(texts, pooling="cls")
+pa, pb, disparity = aligned_projections(A, B)
+moved = most_moved(A, B, k=10, top=10, texts=[t[:80] for t in texts], coords=(pa, pb))
+print(f"Procrustes disparity of the two maps: {disparity:.3f}")
+moved
+
+# %%
+from workbench.maps import neighbourhood_change
+from workbench.viz import scatter
+
+change = neighbourhood_change(A, B, k=10)
+print(f"mean neighbourhood change {change.mean():.2f}; {(change == 1).mean():.0%} of reviews keep none of their neighbours")
+scatter(pb, colour=change, colour_name="neighbourhood change", title="[CLS] map aligned to the mean-pooling map")

@@ -7,12 +7,14 @@
 
 Every callback is a plain method (``refresh``, ``select``, ``highlight``, ``search``) that
 tests call directly or trigger by setting a control's ``value``; nothing needs a browser.
+Large maps are drawn by jupyter-scatter instead of plotly (``renderer``; ``bigmap.py``);
+selections come back as DataFrames and search / filter fade the rest (``selecting.py``).
 Work is split into stages -- data, vectors, post-processing, projection, colour -- and a
 change reruns only the stages after the one it touches, so recolouring reuses the vectors
 and the projection (``counts`` records how often each stage ran). Vectors come from the
 encoder's on-disk cache and projections from the projection cache. An error (bad input,
 a post-processor that cannot fit, ...) is shown in the panel as one readable line,
-never as a traceback. Left out: streaming very large sets and server-side rendering.
+never as a traceback. Left out: streaming sets beyond memory and server-side rendering.
 """
 
 from __future__ import annotations
@@ -25,15 +27,17 @@ import numpy as np
 from ..options import EncodeOptions
 from ..vectors import check_vectors
 from . import colour as colouring
+from .bigmap import THRESHOLD, choose_renderer, fade, map_frame, scatter_map
 from .figures import view_figure
 from .pipeline import DEFAULT_DATASETS, POSTPROCESS_CHOICES, Points, embed_points, load_points, postprocess
 from .projection import PROJECTIONS, project
+from .selecting import SelectionMixin
 from .widgets import error_html, plain_json, require_widgets, table_html
 
 STAGES = ("data", "vectors", "post", "project", "colour")
 
 
-class Explorer:
+class Explorer(SelectionMixin):
     """A projection of a data set's vectors with controls for every choice that shapes it.
 
     Parameters
@@ -64,6 +68,12 @@ class Explorer:
     options : EncodeOptions or dict, optional
         Encode options kept fixed while the controls change pooling and layer (a
         prompt, ``max_length``, ``precision`` ...).
+    renderer : {"auto", "plotly", "jscatter"}
+        Who draws the map; "auto": jupyter-scatter above ``threshold`` points, plotly below.
+    threshold : int
+        The size at which "auto" switches to jupyter-scatter.
+    sample : int, optional
+        Draw a seeded random sample of this many of the given vectors (``from_vectors``).
 
     Examples
     --------
@@ -81,8 +91,13 @@ class Explorer:
                  pooling: str | None = None, layer: int = -1, postprocess: str = "normalize", method: str = "pca",
                  dims: int = 2, colour_by: str = "label", max_points: int = 2000, seed: int = 0,
                  size: tuple[int, int] = (720, 520), options: EncodeOptions | dict | None = None,
+                 renderer: str = "auto", threshold: int = THRESHOLD, sample: int | None = None,
                  _given: dict | None = None):
         widgets, go = require_widgets()
+        self.renderer_option, self.threshold, self.sample_size = renderer, threshold, sample
+        self.renderer: str | None = None  # the renderer that drew the current map
+        self.scatter = None  # the jupyter-scatter Scatter when it draws the map
+        self.match: np.ndarray | None = None  # points highlighted by find(); the rest are faded
         self.options = EncodeOptions.from_any(options)  # fixed encode options under the pooling and layer controls
         self.max_points, self.seed, self.size, self._given = max_points, seed, size, _given
         self._encoders: dict[str, Any] = {}
@@ -125,14 +140,18 @@ class Explorer:
         self.table = widgets.HTML()
         self.error = widgets.HTML()
         self.status = widgets.Label()
+        self.selection_panel = widgets.HTML()
+        self.search_box = widgets.Text(placeholder="search texts (Enter); empty clears", continuous_update=False,
+                                       layout=widgets.Layout(width="360px"))
+        self.search_box.observe(lambda change: self._guarded(lambda: self.find(change["new"])), names="value")
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, layout=widgets.Layout(width="200px",
                                                                                        visibility="hidden"))
         c = self.controls
         self.widget = widgets.VBox([
             widgets.HBox([c["data"], c["model"], c["pooling"], c["layer"]]),
             widgets.HBox([c["postprocess"], c["method"], c["dims"], c["colour_by"]]),
-            widgets.HBox([self.progress, self.status]), self.error,
-            widgets.HBox([self._figure_box, self.table])])
+            widgets.HBox([self.progress, self.status]), self.search_box, self.error,
+            widgets.HBox([self._figure_box, widgets.VBox([self.table, self.selection_panel])])])
         self.counts = dict.fromkeys([*STAGES, "diagnostics"], 0)
         self.timings: dict[str, float] = {}  # seconds each stage took when it last ran
         self.points: Points | None = None
@@ -244,18 +263,26 @@ class Explorer:
         for callback in self._listeners:
             callback(self)
 
-    def select(self, rows: Sequence[int], *, notify: bool = False) -> None:
-        """Mark ``rows`` as selected in the figure (others dimmed); empty clears the selection."""
-        n = 0 if self.points is None else len(self.points)
-        rows = sorted({int(r) for r in rows})
-        if rows and (rows[0] < 0 or rows[-1] >= n):
-            raise ValueError(f"selected rows must be in 0..{n - 1}")
+    def select(self, rows: Sequence[int] | np.ndarray, *, notify: bool = False, _from_view: bool = False) -> None:
+        """Mark ``rows`` (positions, or a boolean mask over the points) as selected in the map
+        (others dimmed); empty clears the selection. ``selection`` then holds them as a DataFrame."""
+        rows = self.rows_of(rows)
         self.selected = rows
-        chosen = set(rows)
-        with self.figure.batch_update():
-            for t in self.figure.data:
-                if t.customdata is not None and t.type == "scattergl":
-                    t.selectedpoints = [j for j, i in enumerate(t.customdata) if int(i) in chosen] if rows else None
+        if self.renderer == "jscatter" and self.scatter is not None:
+            if not _from_view:
+                self._syncing = True
+                try:
+                    self.scatter.selection(np.asarray(rows, dtype=np.int64) if rows else None)
+                finally:
+                    self._syncing = False
+        elif self.figure is not None and len(self.figure.data):
+            chosen = set(rows)
+            with self.figure.batch_update():
+                for t in self.figure.data:
+                    if t.customdata is not None and t.type == "scattergl":
+                        t.selectedpoints = [j for j, i in enumerate(t.customdata)
+                                            if int(i) in chosen] if rows else None
+        self._guarded(self._report_selection)
         if notify:
             for callback in self._select_listeners:
                 callback(self, rows)
@@ -270,6 +297,22 @@ class Explorer:
             fn()
         except Exception as exc:  # noqa: BLE001
             self.error.value = error_html(exc)
+
+    def _on_view_selection(self, change) -> None:
+        """jupyter-scatter's selection changed in the browser (lasso, click, or cleared)."""
+        if getattr(self, "_syncing", False):
+            return
+        rows = [] if change["new"] is None else np.asarray(change["new"]).astype(np.int64).tolist()
+        self._guarded(lambda: self.select(rows, notify=True, _from_view=True))
+
+    def sample(self, n: int | None) -> None:
+        """Draw a seeded random sample of ``n`` of the given vectors (None: all of them)."""
+        if self._given is None:
+            self.max_points = n
+            self.refresh("data")
+            return
+        self.sample_size = n
+        self.refresh("data")
 
     def _on_selection(self, trace, points, selector) -> None:
         """plotly's selection callback: fires once per trace; the union is the selection."""
@@ -299,7 +342,7 @@ class Explorer:
             self.controls["colour_by"].value = current if current in options else options[0]
         finally:
             self._quiet = False
-        self.selected, self._highlight, self._by_trace = [], None, {}
+        self.selected, self._highlight, self._by_trace, self.match = [], None, {}, None
 
     def _given_points(self) -> Points:
         g = self._given
@@ -310,20 +353,31 @@ class Explorer:
         for name in ("labels", "texts", "attributes"):
             if g[name] is not None and len(g[name]) != n:
                 raise ValueError(f"{name} has {len(g[name])} entries but X has {n} rows; give one per row")
-        texts = [str(t) for t in g["texts"]] if g["texts"] is not None else [f"row {i}" for i in range(n)]
+        keep = self._sample_rows(n)
+        texts = [str(g["texts"][i]) for i in keep] if g["texts"] is not None else [f"row {i}" for i in keep]
         attrs = None
         if g["attributes"] is not None:
             import pandas as pd  # noqa: PLC0415
 
             attrs = pd.DataFrame(g["attributes"]).reset_index(drop=True)
-        labels = None if g["labels"] is None else np.asarray(g["labels"])
-        return Points("vectors", texts, labels, attrs, np.arange(n))
+            attrs = attrs if len(keep) == n else attrs.iloc[keep].reset_index(drop=True)
+        labels = None if g["labels"] is None else np.asarray(g["labels"])[keep]
+        return Points("vectors", texts, labels, attrs, keep)
+
+    def _sample_rows(self, n: int) -> np.ndarray:
+        if self.sample_size is None or self.sample_size >= n:
+            return np.arange(n)
+        if self.sample_size < 3:
+            raise ValueError(f"sample must be at least 3 points, got {self.sample_size}")
+        return np.sort(np.random.default_rng(self.seed).choice(n, int(self.sample_size), replace=False))
 
     def _embed(self) -> None:
         if self._given is not None:
             dims = int(self.controls["dims"].value)
             raw = check_vectors(self._given["X"], min_rows=dims + 1, min_dim=dims, dtype=np.float32,
                                 purpose=f"a {dims}-d projection")
+            if len(self.points.rows) != len(raw):
+                raw = raw[self.points.rows]
         else:
             enc = self.encoder()
             self._sync_model_options(enc)
@@ -367,11 +421,20 @@ class Explorer:
     def _draw(self) -> None:
         name = self.controls["colour_by"].value
         values, kind = self.colour_values(name)
+        dims = int(self.controls["dims"].value)
+        self.renderer = choose_renderer(len(self.points), self.renderer_option if dims == 2 else "plotly",
+                                        threshold=self.threshold)
+        if self.renderer == "jscatter":
+            self._draw_scatter(name, values, kind)
+            return
+        self.scatter = None
         rows, hname = self._highlight if self._highlight else (None, "highlighted")
         fig = view_figure(self.points, self.coords, values, kind=kind, colour_name=name,
                           method=self.controls["method"].value, highlight=rows, highlight_name=hname,
                           selected=self.selected or None)
         fig.update_layout(width=self.size[0], height=self.size[1])
+        if self.match is not None:
+            fade(fig, self.match)
         # a new FigureWidget per drawing, its arrays as plain lists: the widget's front end leaves
         # a figure blank when its state holds numpy arrays (binary-encoded), and can drop trace
         # edits sent before a view exists
@@ -381,6 +444,19 @@ class Explorer:
         for t in self.figure.data:
             t.on_selection(self._on_selection)
         self._by_trace = {}
+
+    def _draw_scatter(self, name: str, values: Any, kind: str) -> None:
+        rows = self._highlight[0] if self._highlight else None
+        match = self.match
+        if rows is not None:  # highlighted rows (a query's neighbours) are drawn as the matches
+            match = np.zeros(len(self.points), dtype=bool)
+            match[rows] = True
+        frame = map_frame(self.coords, values, kind, name, self.points.texts, match)
+        self.scatter = scatter_map(frame, name, kind, selected=self.selected, size=self.size,
+                                   faded=match is not None)
+        self.figure = self.scatter.widget
+        self.figure.observe(self._on_view_selection, names="selection")
+        self._figure_box.children = (self.figure,)
 
     def _diagnose(self) -> None:
         self.diagnostics = colouring.diagnostics(self.vectors.X, self.points.labels)

@@ -4,8 +4,9 @@
 page opens offline, from e-mail or a course site, with zoom, hover and legend toggles;
 the file is written atomically. :func:`projection_page` runs the whole path -- data set,
 model, pooling, layer, post-processing, projection, colour -- and writes the page; the
-``workbench project`` command calls it. Left out: widgets (a static page has no kernel)
-and image formats.
+``workbench project`` command calls it. :func:`map_page` writes a large map (a million
+points make a page of about 36 MB) with its arrays in binary form. Left out: widgets (a
+static page has no kernel) and image formats.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import html
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..cache import atomic_write_bytes
 from . import colour as colouring
-from .figures import view_figure
+from .figures import scatter, view_figure
 from .pipeline import embed_points, load_points, postprocess
 from .projection import project
 
@@ -85,3 +88,40 @@ def projection_page(data: Any, out: str | Path, *, model: Any = "minilm", poolin
     path = write_html(fig, out, title=title)
     return path, {"out": str(path), "points": len(points), "dim": int(X.shape[1]), "method": method,
                   "colour_by": colour_by}
+
+
+HOVER_LIMIT = 100_000  # above this many points a static map carries no hover texts (they would dominate the file)
+
+
+def map_page(coords: Any, out: str | Path, *, colour: Any = None, colour_name: str = "label",
+             texts: Any = None, title: str = "map", hover_limit: int = HOVER_LIMIT) -> Path:
+    """Write a large 2-d map as one self-contained HTML page (plotly.js inlined, WebGL, opens offline).
+
+    Coordinates, colours and row numbers travel as binary arrays (base64 in the page), so a
+    million points make a file of tens of megabytes; hover texts are kept up to
+    ``hover_limit`` points (beyond that hover shows the row number and coordinates).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> xy = np.random.default_rng(0).normal(size=(1000, 2))
+    >>> path = map_page(xy, Path(tempfile.mkdtemp()) / "m.html", colour=np.arange(1000) % 3, texts=None)
+    >>> text = path.read_text()
+    >>> '"bdata"' in text, "cdn.plot.ly" in text.split("<body>")[0]
+    (True, False)
+    """
+
+    coords = np.asarray(coords, dtype=np.float32)
+    if coords.ndim != 2 or coords.shape[1] != 2:
+        raise ValueError(f"a map page needs (n, 2) coordinates, got shape {coords.shape}")
+    n = len(coords)
+    if texts is not None and len(texts) != n:
+        raise ValueError(f"texts has {len(texts)} entries but there are {n} points; give one per point")
+    hover = [str(t) for t in texts] if texts is not None and n <= hover_limit else None
+    fig = scatter(coords, colour=colour, colour_name=colour_name, hover=hover, title=title, axis="dim")
+    for t in fig.data:  # binary arrays, not JSON lists: float32 coordinates, int32 rows
+        t.x, t.y = np.asarray(t.x, np.float32), np.asarray(t.y, np.float32)
+        t.customdata = np.asarray(t.customdata, np.int32)
+        t.marker.size = 2 if n > 100_000 else t.marker.size
+    fig.update_layout(height=760, dragmode="pan")
+    return write_html(fig, out, title=title)
