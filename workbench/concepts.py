@@ -15,7 +15,7 @@ Wikipedia articles; Bogdanova & Yazdani 2017 use skills).
 In both, the score of two texts is the cosine of their codes, so it splits exactly
 into one non-negative term per concept (:func:`explain`); :func:`faithfulness` checks
 the explanation by removing the top concepts from both codes and measuring how much
-the score drops, against removing as many random active concepts.
+the score drops, against removing as many other shared concepts at random.
 
 Left out: concept hierarchies, a knowledge base beyond the corpus, and fine-tuning the
 encoder itself (only the concept layer learns).
@@ -206,7 +206,7 @@ def explain(a: np.ndarray, b: np.ndarray, concepts: Sequence[str], *, top: int =
     --------
     >>> out = explain(np.array([1.0, 2.0, 0.0]), np.array([1.0, 1.0, 5.0]), ["x", "y", "z"], top=2)
     >>> round(out["score"], 4), [c for c, _ in out["top"]], bool(np.isclose(out["contributions"].sum(), out["score"]))
-    (0.2554, ['y', 'x'], True)
+    (0.2582, ['y', 'x'], True)
     """
     a, b = np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()
     if a.shape != b.shape or a.size != len(concepts):
@@ -222,8 +222,8 @@ def faithfulness(A: np.ndarray, B: np.ndarray, *, k: int = 3, seed: int = 0) -> 
     """How much the score of row pairs ``(A[i], B[i])`` drops when their top-``k`` concepts are removed.
 
     Removing a concept zeroes it in both codes and recomputes the cosine. The drop is
-    compared with removing ``k`` random concepts active in both codes (the same
-    number; fewer when fewer are shared). A faithful explanation drops far more.
+    compared with removing ``k`` random other concepts active in both codes (fewer
+    when fewer are shared). A faithful explanation drops far more.
 
     Returns
     -------
@@ -253,7 +253,8 @@ def faithfulness(A: np.ndarray, B: np.ndarray, *, k: int = 3, seed: int = 0) -> 
         shared = np.flatnonzero(contrib > 0)
         m = min(k, len(shared))
         top = np.argsort(-contrib, kind="stable")[:m]
-        rand = rng.choice(shared, size=m, replace=False) if m else np.array([], dtype=int)
+        others = np.setdiff1d(shared, top)
+        rand = rng.choice(others, size=min(m, len(others)), replace=False) if len(others) else np.array([], int)
         drops = []
         for idx in (top, rand):
             a2, b2 = a.copy(), b.copy()

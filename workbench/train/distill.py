@@ -104,7 +104,7 @@ def fit_pair_head(head: PairMLP, U: np.ndarray, V: np.ndarray, targets, *, loss:
     --------
     >>> rng = np.random.default_rng(0); U = rng.normal(size=(64, 4)).astype(np.float32)
     >>> y = (U[:, 0] > 0).astype(np.float32)
-    >>> head = fit_pair_head(PairMLP(4, hidden=16), U, U, y, loss="bce", epochs=30)
+    >>> head = fit_pair_head(PairMLP(4, hidden=16), U, U, y, loss="bce", epochs=30, lr=1e-2)
     >>> bool(((head.score(U, U) > 0) == (y > 0)).mean() > 0.9)
     True
     """
