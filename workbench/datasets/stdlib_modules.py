@@ -21,6 +21,7 @@ import ast
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from .stdlib_code import MODULES, load_python_docstrings
 
@@ -108,8 +109,8 @@ def _document(module: str, source: str) -> ModuleDocument | None:
     return ModuleDocument(module, text, ids, spans) if ids else None
 
 
-def load_python_modules(n_modules: int | None = None, *, max_queries_per_module: int | None = None
-                        ) -> SituatedQueries:
+def load_python_modules(n_modules: int | None = None, *, max_queries_per_module: int | None = None,
+                        modules: Sequence[str] | None = None) -> SituatedQueries:
     """Standard-library modules as documents, and docstring queries for their function chunks.
 
     Parameters
@@ -120,6 +121,8 @@ def load_python_modules(n_modules: int | None = None, *, max_queries_per_module:
     max_queries_per_module : int, optional
         Keep at most this many queries per module (the first in source order), so a few
         big modules do not dominate.
+    modules : list of str, optional
+        Read only these modules (names from ``MODULES``), in that list's order.
 
     Returns
     -------
@@ -137,10 +140,14 @@ def load_python_modules(n_modules: int | None = None, *, max_queries_per_module:
     """
     if n_modules is not None and (isinstance(n_modules, bool) or n_modules < 1):
         raise ValueError(f"n_modules must be a positive int or None, got {n_modules!r}")
+    if modules is not None:
+        unknown = [m for m in modules if m not in MODULES]
+        if unknown or not modules:
+            raise ValueError(f"modules must be names from MODULES; unknown: {unknown or 'an empty list'}")
     pairs = load_python_docstrings()
     wanted = {qid[2:]: qid for qid in pairs.query_ids}
     documents, queries, gold = [], {}, {}
-    for module in MODULES:
+    for module in (MODULES if modules is None else modules):
         path = _module_file(module)
         doc = _document(module, path.read_text(encoding="utf-8")) if path is not None else None
         if doc is None:

@@ -26,9 +26,12 @@ LENGTH_EDGES = (0, 32, 64, 128, 256, 100_000)
 
 
 def run_situated(encoder, *, n_modules: int | None = 30, max_queries_per_module: int | None = 20, window: int = 254,
+                 modules=None,
                  dev_fraction: float = 0.3, weights=(0.0, 0.25, 0.5, 1.0, 2.0, 4.0), n_resamples: int = 1000,
                  show_progress: bool | None = None, cache: bool = True) -> dict:
     """Rerun the situated-retrieval comparison; returns tables and sizes.
+
+    ``modules`` picks modules by name (default: the first ``n_modules``).
 
     Returns
     -------
@@ -38,7 +41,7 @@ def run_situated(encoder, *, n_modules: int | None = 30, max_queries_per_module:
         ``weights``: the tuned residual weight per context method and its dev MRR per weight;
         ``sizes``: documents, chunks, dev and test queries.
     """
-    data = load_python_modules(n_modules, max_queries_per_module=max_queries_per_module)
+    data = load_python_modules(n_modules, max_queries_per_module=max_queries_per_module, modules=modules)
     table = data.chunk_table()
     index = {cid: i for i, (cid, _, _, _) in enumerate(table)}
     windows = []
