@@ -31,11 +31,11 @@
 import os
 
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
-N_TRAIN = 8 if SMOKE else 64        # real (title -> review) pairs
-N_DOCS = 4 if SMOKE else 64         # unlabelled reviews that get generated queries
-N_TEST, N_TEST_DOCS = (8, 24) if SMOKE else (150, 600)
+N_TRAIN = 8 if SMOKE else 16        # real (title -> review) pairs
+N_DOCS = 4 if SMOKE else 16         # unlabelled reviews that get generated queries
+N_TEST, N_TEST_DOCS = (8, 24) if SMOKE else (100, 400)
 MAX_NEW_TOKENS = 6 if SMOKE else None   # smoke: a tiny generation, made at run time and cached
-STEPS, BATCH = (1, 4) if SMOKE else (30, 16)
+STEPS, BATCH = (1, 4) if SMOKE else (20, 8)
 N_KEEP = 6                          # tasks kept by the selection
 WITH_SMOLLM2 = not SMOKE            # the four smollm2 configurations of the score matrix
 

@@ -97,21 +97,21 @@ def test_hard_negative_corpus_keeps_relevant_and_pooled_top_k():
 
 
 def test_score_matrix_shares_passes_and_matches_references(minilm):
-    tasks = [Task("sts", "lee-pairs", max_items=80), Task("retrieval", "python-docstrings", max_items=12,
-                                                          max_docs=40)]
+    tasks = [Task("sts", "lee-pairs", max_items=40), Task("retrieval", "python-docstrings", max_items=8,
+                                                          max_docs=24)]
     configs = [Config("minilm/mean", "minilm", "mean"), Config("minilm/cls", "minilm", "cls"),
                Config("minilm/mean/L3", "minilm", "mean", 3), Config("lexical", "lexical"),
                Config("random", "random")]
     run = score_matrix(configs, tasks)
     assert run.scores.shape == (5, 2) and not run.scores.isna().any().any()
     sts = run.scores["sts:lee-pairs"]
-    assert sts["minilm/mean"] > sts["random"] + 0.2
+    assert sts["minilm/mean"] > sts["random"] + 0.1
     ret = tasks[1].load()
     # the lexical configuration is BM25 on retrieval; the shared-pass vectors give encode's numbers
     assert run.scores.loc["lexical", tasks[1].label] == pytest.approx(
         evaluate_retrieval(BM25(), ret, n_resamples=0)["ndcg@10"])
     direct = evaluate_retrieval(minilm, ret, n_resamples=0, pooling="cls", max_length=128)["ndcg@10"]
     assert run.scores.loc["minilm/cls", tasks[1].label] == pytest.approx(direct, abs=1e-6)
-    fid = corpus_fidelity(run, tasks[1].label, ks=(1, 40), n_random=1)
+    fid = corpus_fidelity(run, tasks[1].label, ks=(1, 24), n_random=1)
     assert fid["docs"].iloc[-1] == len(ret.corpus) and fid["tau_hard"].iloc[-1] == pytest.approx(1.0)
     assert fid["docs"].iloc[0] < len(ret.corpus)

@@ -33,6 +33,8 @@ def test_clean_reasons():
     assert clean('  "  " ', "query", src) == (None, "empty")
     assert clean(42, "query", src) == (None, "malformed")
     assert clean("<|im_start|>assistant", "query", src) == (None, "echo")
+    assert clean("Here's a search query that will help you", "query", src) == (None, "chatter")
+    assert clean('dress sizing tips" is what you need', "query", src) == ("dress sizing tips", None)
     assert clean("this dress runs SMALL; order a size up", "paraphrase", src) == (None, "copy")
     assert clean(" ".join(["word"] * 40), "query", src) == (None, "too long")
     with pytest.raises(ValueError, match="unknown kind"):
@@ -70,9 +72,9 @@ def test_generation_cache_resumes_where_it_stopped():
 
 def test_filters_closed_form():
     Q = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    X = np.array([[1.0, 0.1], [0.1, 1.0], [0.9, 0.0]])
-    assert round_trip(Q, X, [0, 1, 2], k=1).tolist() == [True, True, False]
-    assert round_trip(Q, X, [0, 1, 2], k=3).all()
+    X = np.array([[1.0, 0.1], [0.1, 1.0], [0.7, 0.7]])
+    assert round_trip(Q, X, [0, 1, 0], k=1).tolist() == [True, True, False]  # query 2 is closest to document 2
+    assert round_trip(Q, X, [0, 1, 0], k=2).all()
     cos = np.array([1.0, 0.0, np.sqrt(0.5)])
     A = np.array([[1.0, 0.0]] * 3)
     B = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
@@ -119,3 +121,12 @@ def test_ingredients_filter_and_stack(minilm):
     last = sets["+ generated negatives"]
     for p, (n,) in zip(last.positives, last.negatives):
         assert n != p and (n == ing.negatives[p] if p in ing.negatives else True)
+
+
+def test_cli_refuses_bad_kind_and_oversized_selection(capsys):
+    from workbench.cli import main
+
+    assert main(["generate", "--kind", "summary", "--data", "lee-background"]) == 2
+    assert "summary" in capsys.readouterr().err
+    assert main(["benchmark", "--n-keep", "15", "--smoke"]) == 2
+    assert "1..14" in capsys.readouterr().err

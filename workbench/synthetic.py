@@ -49,24 +49,27 @@ class Kind:
     max_new_tokens: int   # generation budget
     max_words: int        # a longer answer is dropped as "too long"
     one_line: bool        # keep only the first line of the answer
+    answer_prefix: str    # the answer is started for the model (it continues after it; a quote closes it)
 
 
 #: kind -> how it is asked for
 KINDS: dict[str, Kind] = {
     "query": Kind("Write a short search query (at most 10 words) that this text answers. Reply with the query only."
-                  "\n\nText: ", 24, 20, True),
+                  "\n\nText: ", 24, 20, True, 'Search query: "'),
     "paraphrase": Kind("Rewrite this sentence with different words but the same meaning. Reply with the rewritten "
-                       "sentence only.\n\nSentence: ", 32, 30, True),
+                       "sentence only.\n\nSentence: ", 32, 30, True, 'Rewritten: "'),
     "negative": Kind("Rewrite this text so that it is about something else and gives the opposite opinion, in the "
-                     "same style and length. Reply with the rewritten text only.\n\nText: ", 80, 120, False),
+                     "same style and length. Reply with the rewritten text only.\n\nText: ", 80, 120, False,
+                     'Rewritten text: "'),
 }
 
 #: why an output is dropped
-DROP_REASONS: tuple[str, ...] = ("malformed", "empty", "echo", "copy", "too long")
+DROP_REASONS: tuple[str, ...] = ("malformed", "empty", "echo", "chatter", "copy", "too long")
 
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:search query|query|title|rewritten (?:text|sentence|review)|paraphrase|"
                     r"sentence|text|answer|review)\s*(?:\*\*)?\s*:\s*", re.I)
 _MARKERS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+_CHATTER = re.compile(r"^(?:i'm |i am |sure\b|certainly\b|here's |here is |as an ai\b|i can |i'd be )", re.I)
 
 
 def _normal(text: str) -> str:
@@ -76,10 +79,13 @@ def _normal(text: str) -> str:
 def clean(raw, kind: str, source: str) -> tuple[str | None, str | None]:
     """The usable text of one generated output, or ``(None, reason)`` with a reason from :data:`DROP_REASONS`.
 
-    Strips a leading label (``Query:``), wrapping quotes and, for one-line kinds,
-    everything after the first line. Dropped: a non-string (``malformed``), nothing left
-    (``empty``), the instruction or chat markers repeated (``echo``), the source itself
-    (``copy``: same words in the same order), more than the kind's word limit (``too long``).
+    The answer was started with the kind's ``answer_prefix`` (which opens a quote), so
+    the text ends at the closing quote; a leading label (``Query:``), wrapping quotes
+    and, for one-line kinds, everything after the first line are stripped. Dropped: a
+    non-string (``malformed``), nothing left (``empty``), the instruction or chat
+    markers repeated (``echo``), an assistant's preamble instead of the answer
+    (``chatter``: "Here's ...", "I'm ..."), the source itself (``copy``: same words in
+    the same order), more than the kind's word limit (``too long``).
 
     Examples
     --------
@@ -95,7 +101,8 @@ def clean(raw, kind: str, source: str) -> tuple[str | None, str | None]:
     if not isinstance(raw, str):
         return None, "malformed"
     spec = KINDS[kind]
-    text = raw.strip()
+    text = raw.split('"')[0] if spec.answer_prefix.endswith('"') and '"' in raw.strip() else raw
+    text = text.strip()
     if any(m in text for m in _MARKERS) or spec.instruction.split(".")[0].lower() in text.lower():
         return None, "echo"
     if spec.one_line:
@@ -103,6 +110,8 @@ def clean(raw, kind: str, source: str) -> tuple[str | None, str | None]:
     text = _LABEL.sub("", text).strip().strip("\"'`*").strip()
     if not _normal(text):
         return None, "empty"
+    if _CHATTER.match(text):
+        return None, "chatter"
     if _normal(text) == _normal(source):
         return None, "copy"
     if len(text.split()) > spec.max_words:
@@ -120,7 +129,7 @@ class Generator:
         :class:`~workbench.encoder.Encoder`; its transformer is reused, and its output head
         too when tied to the input embeddings.
     repetition_penalty : float, default 1.1
-    max_input_words : int, default 160
+    max_input_words : int, default 80
         The source text is cut to this many words before it enters the prompt.
 
     Attributes
@@ -135,7 +144,7 @@ class Generator:
     [('Hello', 2)]
     """
 
-    def __init__(self, model="smollm2", *, repetition_penalty: float = 1.1, max_input_words: int = 160):
+    def __init__(self, model="smollm2", *, repetition_penalty: float = 1.1, max_input_words: int = 80):
         import torch  # noqa: PLC0415
 
         from .models import load_encoder  # noqa: PLC0415
@@ -166,17 +175,20 @@ class Generator:
                                                       dtype=torch.float32)
         return lm.eval()
 
-    def prompt(self, instruction: str, text: str) -> str:
-        """The chat-formatted prompt for one source text."""
+    def prompt(self, kind: str, text: str) -> str:
+        """The chat-formatted prompt for one source text, the answer started with the kind's prefix."""
+        spec = KINDS[kind]
         words = text.split()
         body = " ".join(words[:self.max_input_words])
-        messages = [{"role": "user", "content": instruction + body}]
+        messages = [{"role": "user", "content": spec.instruction + body}]
         if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return f"{instruction}{body}\n"
+            head = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        else:
+            head = f"{spec.instruction}{body}\n"
+        return head + spec.answer_prefix
 
-    def __call__(self, prompts: Sequence[str], *, max_new_tokens: int) -> list[tuple[str, int]]:
-        """Generated text and its number of new tokens, for each prompt."""
+    def __call__(self, prompts: Sequence[str], *, max_new_tokens: int, stop: bool = True) -> list[tuple[str, int]]:
+        """Generated text and its number of new tokens, for each prompt (``stop``: end at a quote or newline)."""
         import torch  # noqa: PLC0415
 
         tok = self.tokenizer
@@ -188,7 +200,8 @@ class Generator:
             tok.padding_side = side
         with torch.inference_mode():
             out = self.lm.generate(**batch, max_new_tokens=int(max_new_tokens), do_sample=False,
-                                   repetition_penalty=self.repetition_penalty, pad_token_id=tok.pad_token_id)
+                                   repetition_penalty=self.repetition_penalty, pad_token_id=tok.pad_token_id,
+                                   stop_strings=['"', "\n"] if stop else None, tokenizer=tok)
         new = out[:, batch["input_ids"].shape[1]:]
         stop = {tok.eos_token_id, tok.pad_token_id} - {None}
         counts = []
@@ -232,6 +245,7 @@ class Generated:
 def _folder(identity: str, kind: str, max_new_tokens: int):
     spec = KINDS[kind]
     key = make_key(kind="synthetic", model=identity, task=kind, instruction=spec.instruction,
+                   prefix=spec.answer_prefix,
                    max_new_tokens=int(max_new_tokens), version=1)
     return cache_dir() / "synthetic" / key[:2] / key
 
@@ -311,7 +325,7 @@ def generate(generator: Generator | Callable, texts: Sequence[str], kind: str, *
             chunk = todo[start:start + batch_size]
             t0 = time.perf_counter()
             if isinstance(generator, Generator):
-                pairs = generator([generator.prompt(KINDS[kind].instruction, by_hash[h]) for h in chunk],
+                pairs = generator([generator.prompt(kind, by_hash[h]) for h in chunk],
                                   max_new_tokens=budget)
                 raw, n_tok = [p[0] for p in pairs], sum(p[1] for p in pairs)
             else:
