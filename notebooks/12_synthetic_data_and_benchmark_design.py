@@ -31,9 +31,9 @@
 import os
 
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
-N_TRAIN = 8 if SMOKE else 16        # real (title -> review) pairs
-N_DOCS = 4 if SMOKE else 16         # unlabelled reviews that get generated queries
-N_TEST, N_TEST_DOCS = (8, 24) if SMOKE else (100, 400)
+N_TRAIN = 4 if SMOKE else 16        # real (title -> review) pairs
+N_DOCS = 2 if SMOKE else 16         # unlabelled reviews that get generated queries
+N_TEST, N_TEST_DOCS = (4, 12) if SMOKE else (100, 400)
 MAX_NEW_TOKENS = 6 if SMOKE else None   # smoke: a tiny generation, made at run time and cached
 STEPS, BATCH = (1, 4) if SMOKE else (20, 8)
 N_KEEP = 6                          # tasks kept by the selection
@@ -53,7 +53,7 @@ from workbench.evaluate.downsample import (
 )
 from workbench.synthetic import Generator
 from workbench.train import TrainConfig
-from workbench.train.ablation import synthetic_ablation
+from workbench.train.ablation import ablation, ablation_data, ingredient_sets, synthetic_ingredients
 
 # %% [markdown]
 # ## 1. Synthetic data from SmolLM2
@@ -61,16 +61,16 @@ from workbench.train.ablation import synthetic_ablation
 # `Generator` runs greedy, batched generation on the decoder `load_encoder("smollm2")` already holds (its
 # output head is tied to the input embeddings, so no second copy is loaded). `generate` caches each batch on
 # disk as it finishes, so a long run can be stopped and resumed; it counts every output it drops (empty,
-# malformed, a copy of its source, an echo of the prompt, too long). `synthetic_ablation` then filters, stacks
-# and trains.
+# malformed, an assistant's preamble, a copy of its source, an echo of the prompt, too long).
+# `synthetic_ingredients` generates the three kinds for real (review title -> review) pairs and for
+# unlabelled reviews, and filters them: a written query must find its own review (round trip), a paraphrase
+# must stay close to its title, a rewritten negative must stay close to its review yet below it for the title.
 
 # %%
+pairs, docs, test = ablation_data(n_train=N_TRAIN, n_docs=N_DOCS, n_test=N_TEST, n_test_docs=N_TEST_DOCS)
 generator = Generator("smollm2")
 minilm = wb.load_encoder("minilm")
-config = TrainConfig(steps=STEPS, batch_size=BATCH, lr=5e-5, max_length=96, seed=0)
-ing, sets, table = synthetic_ablation(generator, minilm, n_train=N_TRAIN, n_docs=N_DOCS, n_test=N_TEST,
-                                      n_test_docs=N_TEST_DOCS, config=config, max_new_tokens=MAX_NEW_TOKENS,
-                                      n_resamples=200 if SMOKE else 1000)
+ing = synthetic_ingredients(generator, minilm, pairs, docs, max_new_tokens=MAX_NEW_TOKENS)
 ing.counts
 
 # %% [markdown]
@@ -87,11 +87,19 @@ print("generation throughput (tokens/s, as recorded when generated): "
       + ", ".join(f"{k} {v:.1f}" for k, v in speed.items()))
 
 # %% [markdown]
-# The ablation: nDCG@10 of each training set on held-out titles, with a 95% bootstrap interval, and paired
-# tests (permutation p-value, bootstrap interval of the difference) against the previous stage, the real
-# pairs alone and the control.
+# The ablation: the ingredients stacked one at a time, beside the control (the real pairs with negatives mined
+# by the base model, no generator). Each set trains a copy of `minilm` with the same budget; nDCG@10 on
+# held-out titles, with a 95% bootstrap interval, and paired tests (permutation p-value, bootstrap interval of
+# the difference) against the previous stage, the real pairs alone and the control.
 
 # %%
+sets = ingredient_sets(minilm, pairs, ing, corpus=docs)
+print({name: len(s) for name, s in sets.items()},
+      f"generated negatives for {sets['+ generated negatives'].meta['generated_negative_share']:.0%} of the pairs")
+
+# %%
+config = TrainConfig(steps=STEPS, batch_size=BATCH, lr=5e-5, max_length=96, seed=0)
+table = ablation(minilm, sets, test, config, n_resamples=200 if SMOKE else 1000)
 cols = ["setting", "pairs", "negatives", "ndcg@10", "ci_low", "ci_high", "d_prev", "p_prev", "d_baseline",
         "p_baseline", "d_control", "p_control"]
 table[cols].round(3)

@@ -91,6 +91,8 @@ def clean(raw, kind: str, source: str) -> tuple[str | None, str | None]:
     --------
     >>> clean('Query: "cheap red dress"\\nAnother line', "query", "A long review of a red dress.")
     ('cheap red dress', None)
+    >>> clean('drapey linen shirt" for summer', "query", "A review."), clean("Here's a query", "query", "A review.")
+    (('drapey linen shirt', None), (None, 'chatter'))
     >>> clean("   ", "query", "x"), clean(None, "query", "x")
     ((None, 'empty'), (None, 'malformed'))
     >>> clean("The Cat sat.", "paraphrase", "the cat sat")
@@ -101,8 +103,10 @@ def clean(raw, kind: str, source: str) -> tuple[str | None, str | None]:
     if not isinstance(raw, str):
         return None, "malformed"
     spec = KINDS[kind]
-    text = raw.split('"')[0] if spec.answer_prefix.endswith('"') and '"' in raw.strip() else raw
-    text = text.strip()
+    text = raw.strip()
+    if spec.answer_prefix.endswith('"') and '"' in text:  # the answer ends at the quote that closes it
+        parts = text.split('"')
+        text = next((p for p in parts if _normal(_LABEL.sub("", p))), parts[0])
     if any(m in text for m in _MARKERS) or spec.instruction.split(".")[0].lower() in text.lower():
         return None, "echo"
     if spec.one_line:

@@ -18,7 +18,7 @@ and a larger generator (pass any decoder to :class:`~workbench.synthetic.Generat
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,10 @@ from .data import TrainPairs
 from .loop import TrainConfig, train
 from .mining import mine_hard_negatives
 
-__all__ = ["Ingredients", "ablation", "ingredient_sets", "synthetic_ablation", "synthetic_ingredients"]
+if TYPE_CHECKING:
+    from ..datasets import RetrievalDataset
+
+__all__ = ["Ingredients", "ablation", "ablation_data", "ingredient_sets", "synthetic_ablation", "synthetic_ingredients"]
 
 
 @dataclass
@@ -207,20 +210,20 @@ def ablation(encoder, sets: dict[str, TrainPairs], test, config: TrainConfig | N
     return table
 
 
-def synthetic_ablation(generator, encoder, *, n_train: int = 256, n_docs: int = 256, n_test: int = 150,
-                       n_test_docs: int = 600, config: TrainConfig | None = None, max_new_tokens: int | None = None,
-                       max_seconds: float | None = None, n_resamples: int = 1000,
-                       show_progress: bool | None = None) -> tuple[Ingredients, dict[str, TrainPairs], pd.DataFrame]:
-    """The whole experiment on clothing reviews: generate, filter, stack, train, score.
+def ablation_data(*, n_train: int = 16, n_docs: int = 16, n_test: int = 100,
+                  n_test_docs: int = 400) -> tuple[TrainPairs, list[str], "RetrievalDataset"]:
+    """Real pairs, unlabelled documents and a held-out set from the clothing reviews.
 
     Real pairs are (review title -> review) from the training side of
     ``training_split("clothing-title-review")``: the first ``n_train`` pairs; the next
     ``n_docs`` training reviews stand in for unlabelled documents (their titles are
     never used). Evaluation is on ``n_test`` held-out titles over ``n_test_docs`` reviews.
 
-    Returns
-    -------
-    (Ingredients, sets, table) -- see :func:`synthetic_ingredients`, :func:`ingredient_sets`, :func:`ablation`
+    Examples
+    --------
+    >>> pairs, docs, test = ablation_data(n_train=4, n_docs=2, n_test=3, n_test_docs=9)
+    >>> len(pairs), len(docs), len(test.queries), set(docs) & set(pairs.positives)
+    (4, 2, 3, set())
     """
     from .data import training_split  # noqa: PLC0415
 
@@ -230,6 +233,20 @@ def synthetic_ablation(generator, encoder, *, n_train: int = 256, n_docs: int = 
     pairs = train_all.select(range(n_train))
     seen = set(pairs.positives)
     docs = [d for d in dict.fromkeys(train_all.positives[n_train:]) if d not in seen][:n_docs]
+    return pairs, docs, test
+
+
+def synthetic_ablation(generator, encoder, *, n_train: int = 16, n_docs: int = 16, n_test: int = 100,
+                       n_test_docs: int = 400, config: TrainConfig | None = None, max_new_tokens: int | None = None,
+                       max_seconds: float | None = None, n_resamples: int = 1000,
+                       show_progress: bool | None = None) -> tuple[Ingredients, dict[str, TrainPairs], pd.DataFrame]:
+    """The whole experiment on clothing reviews (:func:`ablation_data`): generate, filter, stack, train, score.
+
+    Returns
+    -------
+    (Ingredients, sets, table) -- see :func:`synthetic_ingredients`, :func:`ingredient_sets`, :func:`ablation`
+    """
+    pairs, docs, test = ablation_data(n_train=n_train, n_docs=n_docs, n_test=n_test, n_test_docs=n_test_docs)
     ing = synthetic_ingredients(generator, encoder, pairs, docs, max_new_tokens=max_new_tokens,
                                 max_seconds=max_seconds, show_progress=show_progress)
     sets = ingredient_sets(encoder, pairs, ing, corpus=docs)
