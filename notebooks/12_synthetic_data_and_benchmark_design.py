@@ -36,6 +36,7 @@ N_DOCS = 2 if SMOKE else 16         # unlabelled reviews that get generated quer
 N_TEST, N_TEST_DOCS = (4, 12) if SMOKE else (100, 400)
 MAX_NEW_TOKENS = 6 if SMOKE else None   # smoke: a tiny generation, made at run time and cached
 STEPS, BATCH = (1, 4) if SMOKE else (20, 8)
+MAX_LENGTH = 32 if SMOKE else 96    # tokens per text in training and evaluation
 N_KEEP = 6                          # tasks kept by the selection
 WITH_SMOLLM2 = not SMOKE            # the four smollm2 configurations of the score matrix
 
@@ -46,6 +47,7 @@ import workbench as wb
 from workbench.evaluate.benchmark import DEFAULT_CONFIGS, benchmark_tasks, corpus_fidelity, score_matrix
 from workbench.evaluate.downsample import (
     aggregate,
+    family_effect,
     greedy_selection,
     pair_agreement,
     random_subsets,
@@ -98,7 +100,7 @@ print({name: len(s) for name, s in sets.items()},
       f"generated negatives for {sets['+ generated negatives'].meta['generated_negative_share']:.0%} of the pairs")
 
 # %%
-config = TrainConfig(steps=STEPS, batch_size=BATCH, lr=5e-5, max_length=96, seed=0)
+config = TrainConfig(steps=STEPS, batch_size=BATCH, lr=5e-5, max_length=MAX_LENGTH, seed=0)
 table = ablation(minilm, sets, test, config, n_resamples=200 if SMOKE else 1000)
 cols = ["setting", "pairs", "negatives", "ndcg@10", "ci_low", "ci_high", "d_prev", "p_prev", "d_baseline",
         "p_baseline", "d_control", "p_control"]
@@ -159,7 +161,15 @@ print(f"pairs ordered as in the full suite: within one model {agree['within']:.2
 inflated = agree["within"] > agree["between"]
 print("Configurations of one model agree more easily than different models: the overall tau overstates how well "
       "the subset ranks models." if inflated else
-      "Here pairs within one model are not easier to keep than pairs across models.")
+      "Here pairs within one model are not easier to keep than pairs across models: their scores are close, so "
+      "their order flips more easily.")
+effect = family_effect(bench.scores, bench.families)
+print(f"mean task correlation: all configurations {effect['all']:.2f}; one per model {effect['across']:.2f}; "
+      + "; ".join(f"{f} only {v:.2f}" for f, v in effect["within"].items()))
+print("The variants of one model move the tasks together more than different models do: with many of them, tasks "
+      "look more redundant than they are for comparing models." if max(effect["within"].values(), default=0)
+      > effect["across"] else "Here the variants of one model do not make the tasks look more alike than "
+      "different models do.")
 
 # %% [markdown]
 # Within-task downsampling: the retrieval corpus cut to each query's relevant documents plus the top-k of two

@@ -115,3 +115,18 @@ def test_score_matrix_shares_passes_and_matches_references(minilm):
     fid = corpus_fidelity(run, tasks[1].label, ks=(1, 24), n_random=1)
     assert fid["docs"].iloc[-1] == len(ret.corpus) and fid["tau_hard"].iloc[-1] == pytest.approx(1.0)
     assert fid["docs"].iloc[0] < len(ret.corpus)
+
+
+def test_constant_task_goes_first_and_family_effect():
+    from workbench.evaluate.downsample import family_effect
+
+    s = planted_suite(copies=())
+    s["flat"] = 0.5
+    assert greedy_selection(s, 3)["removed"].iloc[0] == "flat"
+    s = s.drop(columns="flat")
+    # a family whose members differ only by noise on a shared direction moves every task together
+    fam = {c: ("m" if i < 6 else f"solo{i}") for i, c in enumerate(s.index)}
+    s.iloc[:6] = np.outer(np.arange(6.0), np.ones(s.shape[1])) + 0.01 * s.iloc[:6].to_numpy()
+    out = family_effect(s, fam)
+    assert out["within"]["m"] == pytest.approx(1.0) and out["n_families"] == 7
+    assert out["within"]["m"] > out["all"] > out["across"] - 1

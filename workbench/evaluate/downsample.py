@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-__all__ = ["aggregate", "greedy_selection", "hard_negative_corpus", "pair_agreement", "random_subsets",
+__all__ = ["aggregate", "family_effect", "greedy_selection", "hard_negative_corpus", "pair_agreement", "random_subsets",
            "ranking_agreement", "task_correlation"]
 
 
@@ -104,7 +104,8 @@ def greedy_selection(scores: pd.DataFrame, n_keep: int, *, kinds: Mapping[str, s
     At each step every remaining task's redundancy is its highest correlation with
     another remaining task (ties: the higher mean correlation); the most redundant one
     goes, except the last task of a kind when ``kinds`` is given. A task that is an
-    exact copy of another has redundancy 1 and goes first.
+    exact copy of another has redundancy 1 and goes first; a task on which every
+    system scores the same ranks nothing and goes before any other.
 
     Parameters
     ----------
@@ -150,6 +151,7 @@ def greedy_selection(scores: pd.DataFrame, n_keep: int, *, kinds: Mapping[str, s
         if n_keep < n_kinds:
             raise ValueError(f"keeping one task per kind needs n_keep >= {n_kinds} (the kinds), got {n_keep}")
     corr = task_correlation(scores, method=method)
+    constant = set(scores.columns[scores.std() == 0])  # ranks nothing: the first to go
     left = list(scores.columns)
     rows = []
     while len(left) > n_keep:
@@ -159,10 +161,10 @@ def greedy_selection(scores: pd.DataFrame, n_keep: int, *, kinds: Mapping[str, s
                 continue  # the last of its kind stays
             others = [u for u in left if u != t]
             c = corr.loc[t, others]
-            key = (float(c.max()), float(c.mean()))
+            key = (t in constant, float(c.max()), float(c.mean()))
             if best is None or key > best[0]:
-                best = (key, t, str(c.idxmax()))
-        (redundancy, _), task, closest = best
+                best = (key, t, "(constant: ranks nothing)" if t in constant else str(c.idxmax()))
+        (_, redundancy, _), task, closest = best
         left.remove(task)
         rows.append({"step": len(rows) + 1, "removed": task, "redundancy": redundancy, "closest": closest,
                      "n_left": len(left), "tau": ranking_agreement(scores, left, how=how)})
@@ -257,3 +259,39 @@ def hard_negative_corpus(dataset, runs: Sequence[Mapping[str, Sequence[str]]], k
     return replace(dataset, name=f"{dataset.name}[hard-negatives k={k}]",
                    corpus={d: t for d, t in dataset.corpus.items() if d in keep},
                    titles={d: t for d, t in dataset.titles.items() if d in keep}, meta=dict(dataset.meta))
+
+
+def family_effect(scores: pd.DataFrame, families: Mapping[str, str], *, method: str = "spearman") -> dict:
+    """How much configurations of one model shape the task correlations.
+
+    Returns the mean off-diagonal task correlation over ``all`` systems, over the
+    systems of each family with at least three of them (``within``: family -> value),
+    and over one system per family, its best by mean score (``across``; NaN with fewer
+    than three families). High ``within`` values mean a family's own variants (layers,
+    poolings, compressions) move every task together, and a suite full of them makes
+    tasks look redundant -- and subsets faithful -- for reasons that say little about
+    different models.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"a": [1, 2, 3, 9, 5], "b": [1, 2, 3, 1, 9]}, index=list("vwxyz"))
+    >>> fam = {"v": "m", "w": "m", "x": "m", "y": "p", "z": "q"}
+    >>> out = family_effect(s, fam); out["within"]["m"], round(out["all"], 2)
+    (1.0, 0.21)
+    """
+    scores = _check_scores(scores)
+    missing = [c for c in scores.index if c not in families]
+    if missing:
+        raise ValueError(f"families lacks the systems {missing}")
+
+    def mean_corr(part: pd.DataFrame) -> float:
+        c = part.corr(method=method).to_numpy()
+        off = c[~np.eye(len(c), dtype=bool)]
+        off = off[np.isfinite(off)]
+        return float(off.mean()) if off.size else float("nan")
+
+    fam = pd.Series({c: families[c] for c in scores.index})
+    within = {f: mean_corr(scores.loc[idx]) for f, idx in fam.groupby(fam).groups.items() if len(idx) >= 3}
+    best = [scores.loc[idx].mean(axis=1).idxmax() for _, idx in fam.groupby(fam).groups.items()]
+    across = mean_corr(scores.loc[best]) if len(best) >= 3 else float("nan")
+    return {"all": mean_corr(scores), "within": within, "across": across, "n_families": len(best)}

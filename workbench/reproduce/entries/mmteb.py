@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ...evaluate.benchmark import DEFAULT_CONFIGS, benchmark_tasks, corpus_fidelity, score_matrix
-from ...evaluate.downsample import aggregate, greedy_selection, pair_agreement, random_subsets
+from ...evaluate.downsample import aggregate, family_effect, greedy_selection, pair_agreement, random_subsets
 from ..registry import OUTCOME_COLUMNS, Outcome, Paper, Reproduction
 from ..verdicts import decide
 
@@ -26,6 +26,7 @@ def run(smoke: bool) -> Outcome:
     rand = random_subsets(scores, N_KEEP, n_draws=50 if smoke else 500, seed=SEED)
     tau = float(path["tau"].iloc[-1])
     agree = pair_agreement(aggregate(scores), aggregate(scores, kept), bench.families)
+    effect = family_effect(scores, bench.families)
     fid = corpus_fidelity(bench, RETRIEVAL, ks=(2, 5, 10) if smoke else (2, 5, 10, 20), n_random=2 if smoke else 10,
                           seed=SEED)
     rows = [("kendall_tau", f"greedy {N_KEEP} of {scores.shape[1]} tasks", tau, "tau"),
@@ -34,7 +35,12 @@ def run(smoke: bool) -> Outcome:
             ("pair_agreement", f"greedy subset, pairs within one model ({agree['n_within']})", agree["within"],
              "fraction"),
             ("pair_agreement", f"greedy subset, pairs across models ({agree['n_between']})", agree["between"],
-             "fraction")]
+             "fraction"),
+            ("mean_task_correlation", "all configurations", effect["all"], "Spearman"),
+            ("mean_task_correlation", f"one configuration per model ({effect['n_families']})", effect["across"],
+             "Spearman")]
+    rows += [("mean_task_correlation", f"the {f} configurations only", v, "Spearman") for f, v in
+             effect["within"].items()]
     for r in fid.itertuples():
         rows.append(("kendall_tau", f"{RETRIEVAL} hard-negative corpus k={r.k} ({r.fraction:.0%} of documents)",
                      r.tau_hard, "tau"))
