@@ -9,7 +9,10 @@
 * :mod:`.stats` -- bootstrap confidence intervals and paired tests between systems;
 * :mod:`.suite` -- :func:`run_suite`, many configurations on many tasks, cached, one tidy
   table; :func:`suite_figure` charts it (plotly, the ``viz`` extra);
-* :mod:`.interop` -- :class:`MTEBModel`, any configuration under the ``mteb`` package.
+* :mod:`.interop` -- :class:`MTEBModel`, any configuration under the ``mteb`` package;
+* :mod:`.benchmark` -- a configurations x tasks score matrix from shared forward passes;
+* :mod:`.downsample` -- benchmark design: greedy task selection by inter-task correlation,
+  ranking agreement, hard-negative corpora.
 
 Every evaluator takes an encoder (with encode options such as pooling, layer, prompt,
 precision) or precomputed vectors, and returns a dict of metric -> value with ``n`` and
@@ -17,7 +20,7 @@ the main score's 95% interval under ``<main>_ci``. ``TASKS`` maps a task name to
 evaluator and ``MAIN_METRIC`` to its main score (``tasks.py``); the CLI and the suite read both.
 """
 
-from . import stats
+from . import benchmark, downsample, stats
 from .analogies import evaluate_analogies, solve_analogies
 from .classification import evaluate_classification
 from .clustering import evaluate_clustering
@@ -32,4 +35,5 @@ from .tasks import MAIN_METRIC, TASKS, get_task
 __all__ = ["MAIN_METRIC", "MTEBModel", "TASKS", "Task", "bootstrap_ci", "evaluate_analogies", "evaluate_classification",
            "evaluate_clustering", "evaluate_pairs", "evaluate_retrieval", "evaluate_sts", "get_task", "paired_test",
            "pairs_from_retrieval", "ranking_metrics", "retrieval_subset", "run_suite", "solve_analogies", "stats",
+           "benchmark", "downsample",
            "suite_figure"]
