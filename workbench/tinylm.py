@@ -51,7 +51,7 @@ class TinyLMConfig:
 
     @classmethod
     def smoke(cls) -> "TinyLMConfig":
-        return cls(dim=32, steps=20, batch_size=8, context=32, eval_every=10, eval_chars=2000)
+        return cls(dim=32, layers=1, steps=10, batch_size=8, context=32, eval_every=5, eval_chars=1000)
 
 
 class TinyDecoder(nn.Module):
