@@ -63,3 +63,17 @@ def test_training_new_rows_leaves_old_rows_bit_identical(smollm2, bulgarian):
     for k, v in model.state_dict().items():
         assert torch.equal(v, before[k]), k
     assert all(p.grad is None for p in model.parameters())  # no gradient was kept for an old weight
+
+
+def test_cli_audit(capsys, tmp_path):
+    import json
+
+    from workbench.cli import main
+
+    f = tmp_path / "words.txt"
+    f.write_text("ein zwei drei\nvier fünf\n", encoding="utf-8")
+    assert main(["vocab", "audit", "--model", "minilm", "--text", "bulgarian-wiki", str(f), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["words"] for r in rows] == [4972, 5] and rows[0]["tokens_per_word"] > 3
+    assert main(["vocab", "audit", "--model", "minilm", "--text", "no-such-text"]) == 2
+    assert "bulgarian-wiki" in capsys.readouterr().err
