@@ -60,7 +60,7 @@ class Schedule:
 @dataclass(frozen=True)
 class DiffusionConfig:
     hidden: int = 256        # width of the denoiser MLP
-    steps: int = 3000        # Adam steps
+    steps: int = 1500        # Adam steps
     batch_size: int = 128    # images per step
     lr: float = 1e-3
     schedule: Schedule = Schedule()

@@ -71,7 +71,7 @@ class ContrastiveEncoder(nn.Module):
 @dataclass(frozen=True)
 class ContrastiveConfig:
     dim: int = 16              # embedding width
-    steps: int = 600           # Adam steps
+    steps: int = 300           # Adam steps
     batch_size: int = 256      # images per step (2 views each)
     temperature: float = 0.2   # softmax temperature of the InfoNCE loss
     lr: float = 1e-3

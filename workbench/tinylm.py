@@ -43,7 +43,7 @@ class TinyLMConfig:
     layers: int = 2          # transformer blocks
     heads: int = 4           # attention heads
     context: int = 64        # characters per training window
-    steps: int = 600         # Adam steps
+    steps: int = 300         # Adam steps
     batch_size: int = 32     # windows per step
     lr: float = 3e-3         # learning rate
     eval_every: int = 50     # steps between held-out evaluations

@@ -53,11 +53,11 @@ ENTRY = Reproduction(
           "as well as, or better than, the same model with trainable embeddings.",
     rule="direction reproduced when the frozen-glyph model's held-out bits per character (mean of two seeds) is "
          "lower than the trainable-embedding model's; the paper's MMLU numbers are shown but not compared",
-    scale="a 2-block, 64-wide character-level decoder (about 0.1M parameters) trained for 600 steps of 32x64 "
+    scale="a 2-block, 64-wide character-level decoder (about 0.1M parameters) trained for 300 steps of 32x64 "
           "characters on the Lee background news corpus (~320k characters), glyphs of DejaVu Sans reduced by PCA "
           "to 64 dimensions; the paper trains 0.5B-parameter models on 9B tokens with a 131k-token Unicode "
           "vocabulary and reports MMLU, so only the sign of frozen-vs-trainable is comparable, on a different metric",
     run=run,
     published="frozen_glyphs",
-    minutes=8.0,
+    minutes=5.0,
 )

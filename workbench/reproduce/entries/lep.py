@@ -56,11 +56,11 @@ ENTRY = Reproduction(
          "mean-initialised rows; magnitudes are not compared",
     scale="SmolLM2-135M-Instruct (tied embeddings) with 300 new whole-word tokens chosen on ~24k characters of the "
           "Bulgarian Wikipedia excerpt shipped in gensim (Cyrillic, standing in for Russian), only the new rows "
-          "trained for 24 steps of 2x64 tokens; the variant is a 12-step instruction-style fine-tune of the last two "
+          "trained for 12 steps of 64 tokens; the variant is a 4-step instruction-style fine-tune of the last two "
           "blocks on English news in the chat template. The paper adapts LLaMa-3-8B and Mistral-7B with new "
           "tokenizers trained on billions of Russian tokens and measures instruction benchmarks (Darumeru), so only "
           "the direction of compression and of the propagated rows' benefit is comparable",
     run=run,
     published="lep",
-    minutes=10.0,
+    minutes=6.0,
 )
