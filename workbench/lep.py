@@ -52,8 +52,8 @@ class LEPConfig:
 
     @classmethod
     def smoke(cls) -> "LEPConfig":
-        return cls(n_new=20, steps=1, length=8, batch_size=1, variant_steps=1, eval_chars=150, english_docs=1,
-                   english_tokens=24, retrain_on_variant=False)
+        return cls(n_new=10, steps=1, length=8, batch_size=1, variant_steps=1, eval_chars=60, english_docs=1,
+                   english_tokens=12, retrain_on_variant=False)
 
 
 def _instruction_texts(tokenizer, docs: list[str]) -> list[str]:

