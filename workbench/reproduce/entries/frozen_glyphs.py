@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..common import table_with_published
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEEDS = (0, 1)
@@ -40,7 +40,7 @@ def run(smoke: bool) -> Outcome:
     figure = px.line(curves, x="step", y="bits_per_char", color="kind", template="plotly_white",
                      title=f"Tiny decoder on Lee news characters: held-out bits per character "
                            f"(mean of {len(SEEDS)} seeds)")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=SEEDS,
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=SEEDS,
                    details={"sizes": result["sizes"], "missing_glyphs": result["missing"],
                             "per_seed": result["table"].to_dict(orient="records")})
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..common import bar_figure, table_with_published
+from ..common import bar_figure
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -39,7 +40,7 @@ def run(smoke: bool) -> Outcome:
     labels = [f"{m}: {r}" for m, r in bpb]
     figure = bar_figure(labels, list(bpb.values()), yaxis="bits per byte (held-out Bulgarian)",
                         title="SmolLM2 with new Bulgarian word rows: base, and a derived variant given the rows")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(cfg.seed,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(cfg.seed,),
                    details={"sizes": result["sizes"], "new_tokens_sample": result["new_tokens"][:20],
                             "curves": result["curves"]})
 

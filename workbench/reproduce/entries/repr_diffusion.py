@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import table_with_published
 from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
 
 SEED = 0
@@ -47,7 +47,7 @@ def run(smoke: bool) -> Outcome:
     grid = images.reshape(3, 8, 8, 8).transpose(0, 2, 1, 3).reshape(24, 64)
     figure = px.imshow(grid, color_continuous_scale="gray",
                        title="Generated digits: rows conditioned on embeddings, labels, nothing")
-    return Outcome(table_with_published(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
                    details={"sizes": result["sizes"]})
 
 
