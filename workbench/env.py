@@ -27,6 +27,9 @@ VARIABLES: dict[str, str] = {
                         "a lesson with a wrong solution fails its test run (default off; the test suite turns it on "
                         "for the lessons)",
     "CI": "set by CI services: progress bars off (any value but an off word)",
+    "RAY_ADDRESS": "Ray's own variable: the cluster that engine=\"ray\" joins when no address is given "
+                   "(default: a Ray started on this machine)",
+    "HF_HUB_OFFLINE": "Hugging Face's own switch, passed on to Ray workers so that they stay as offline as the caller",
 }
 
 

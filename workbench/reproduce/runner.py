@@ -49,8 +49,8 @@ def environment() -> dict:
             versions[name] = None
     import torch  # noqa: PLC0415
 
-    threads = {"torch": torch.get_num_threads(), "cpu_count": os.cpu_count(),
-               **{v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS") if os.environ.get(v)}}
+    threads = {"torch": torch.get_num_threads(), "torch_interop": torch.get_num_interop_threads(),
+               "cpu_count": os.cpu_count()}
     return {"libraries": versions, "platform": platform.platform(), "python": platform.python_version(),
             "threads": threads}
 

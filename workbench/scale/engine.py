@@ -195,7 +195,8 @@ def _quiet_ray_data() -> Iterator[None]:
 def _run_ray(pending: list, model: str | Encoder, args: dict, *, actors: int, cpus: int, address: str | None,
              retries: int, bar, folder: Path, total: int, digest: str, plan: list) -> None:
     ray = start_ray(address, num_cpus=None if address else actors * cpus)
-    env = {k: os.environ[k] for k in ("WB_CACHE_DIR", "HF_HUB_OFFLINE") if k in os.environ}
+    passed = (("WB_CACHE_DIR", os.environ.get("WB_CACHE_DIR")), ("HF_HUB_OFFLINE", os.environ.get("HF_HUB_OFFLINE")))
+    env = {name: value for name, value in passed if value is not None}
     items = [s.as_dict() for s in pending]
     with _quiet_ray_data():
         ds = ray.data.from_items(items, override_num_blocks=len(items))
