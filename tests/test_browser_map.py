@@ -2,9 +2,10 @@
 
 The notebook builds ``Explorer.from_vectors`` on ``WB_MAP_POINTS`` synthetic 16-d vectors
 (100,000 in the suite, to keep it short; ``WB_MAP_POINTS=1000000`` runs the million-point
-case, about three and a half minutes on a busy two-core machine) in eight clusters; above the threshold the Explorer draws with
-jupyter-scatter. The test waits for the WebGL canvas, picks the lasso tool in the
-map's toolbar and draws a rectangular lasso over part of the map, then runs a second cell that reads
+case, about three and a half minutes on a busy two-core machine) in eight clusters; above
+the threshold the Explorer draws with jupyter-scatter. The test waits for the WebGL canvas,
+picks the lasso tool in the map's toolbar and draws a rectangular lasso over part of the
+map, then runs a second cell that reads
 ``explorer.selection``: it must be a DataFrame with the documented columns, as many rows as
 the browser selected, and exactly the points inside the bounding box of its own map
 coordinates (a rectangle in screen space is a rectangle in data space, so every point in
