@@ -38,6 +38,7 @@ from labserver import (  # noqa: E402
     jupyterlab,
     open_notebook,
     run_cell,
+    stop_kernels,
     wait_output,
     write_notebook,
 )
@@ -165,6 +166,7 @@ def main() -> None:
                     rows.append((r, n, res))
                     print(json.dumps({"renderer": r, "n": n, **res}), flush=True)
                     page.close()
+                    stop_kernels(url, token)
             if not args.no_explorer:
                 n = max(sizes)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})

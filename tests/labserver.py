@@ -108,7 +108,8 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
 
 def open_notebook(page, url: str, token: str, name: str) -> None:
     """Open ``name`` and wait until its kernel is idle (accepting a kernel dialog if one opens)."""
-    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    # a workspace of its own, so that notebooks opened before in the same server stay closed
+    page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?token={token}&reset")
     page.wait_for_selector(".jp-Notebook", timeout=90_000)
     button = page.locator(".jp-Dialog .jp-mod-accept")
     deadline = time.time() + 20
@@ -122,6 +123,16 @@ def open_notebook(page, url: str, token: str, name: str) -> None:
                 break
         page.wait_for_timeout(500)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+
+
+def stop_kernels(url: str, token: str) -> None:
+    """Shut down every session's kernel (between measurements, so that they do not add up)."""
+    req = urllib.request.Request(f"{url}/api/sessions?token={token}")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        sessions = json.loads(r.read())
+    for s in sessions:
+        urllib.request.urlopen(urllib.request.Request(f"{url}/api/sessions/{s['id']}?token={token}",
+                                                      method="DELETE"), timeout=30).close()
 
 
 def run_cell(page, index: int, attempts: int = 4) -> None:

@@ -1,9 +1,11 @@
 """A million-point map in a real JupyterLab (headless Chromium): draw, lasso, read the selection back.
 
-The notebook builds ``Explorer.from_vectors`` on ``WB_MAP_POINTS`` (default 1,000,000)
-synthetic 16-d vectors in eight clusters; above the threshold the Explorer draws with
-jupyter-scatter. The test waits for the WebGL canvas, picks the lasso tool in the
-map's toolbar and draws a rectangular lasso over part of the map, then runs a second cell that reads
+The notebook builds ``Explorer.from_vectors`` on ``WB_MAP_POINTS`` synthetic 16-d vectors
+(100,000 in the suite, to keep it short; ``WB_MAP_POINTS=1000000`` runs the million-point
+case, about three and a half minutes on a busy two-core machine) in eight clusters; above
+the threshold the Explorer draws with jupyter-scatter. The test waits for the WebGL canvas,
+picks the lasso tool in the map's toolbar and draws a rectangular lasso over part of the
+map, then runs a second cell that reads
 ``explorer.selection``: it must be a DataFrame with the documented columns, as many rows as
 the browser selected, and exactly the points inside the bounding box of its own map
 coordinates (a rectangle in screen space is a rectangle in data space, so every point in
@@ -23,7 +25,7 @@ from labserver import CHROMIUM, jupyterlab, open_notebook, run_cell, wait_drawn,
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-N_POINTS = int(os.environ.get("WB_MAP_POINTS", "1000000"))
+N_POINTS = int(os.environ.get("WB_MAP_POINTS", "100000"))
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: apt-get install chromium"),
@@ -97,10 +99,10 @@ def test_million_points_lasso_to_dataframe(tmp_path):
             page.wait_for_timeout(3000)  # the selection travels to the kernel
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "map_1m.png"))
-            for _ in range(8):  # the kernel takes the selection between cells; read until it has arrived
+            for _ in range(12):  # the selection and its report reach the kernel while it is idle: read until both have
                 run_cell(page, 1)
                 result = json.loads(wait_output(page, 1, r"RESULT (\{.*\})", 300).group(1))
-                if result["n"]:
+                if result["n"] and result["panel"]:
                     break
                 page.wait_for_timeout(5000)
         except Exception:
@@ -113,4 +115,4 @@ def test_million_points_lasso_to_dataframe(tmp_path):
     assert result["columns"][:3] == ["row", "text", "label"] and {"x", "y", "norm"} <= set(result["columns"])
     assert N_POINTS // 100 < result["n"] < N_POINTS and result["n"] == result["front"], result
     assert result["inside"] == result["n"], result  # the selection is exactly a region of the map
-    assert result["panel"]
+    assert result["panel"] and not result["error"], result

@@ -14,7 +14,7 @@ from .options import EncodeOptions
 
 __version__ = "0.1.0"
 _LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25", "compress", "train",
-         "experiments", "viz", "vectors", "course", "reproduce", "scale", "synthetic")
+         "experiments", "viz", "vectors", "course", "reproduce", "scale", "synthetic", "maps")
 __all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
 
 
