@@ -99,16 +99,19 @@ check_function("recall_at_k", knn_recall, result_ids, exercise="lesson08-ex1",
 # ## 2. Tuning IVF
 #
 # `IVFFlatIndex(nlist=NLIST, nprobe=p).fit(X)` builds the cells; `.search(Q, K)` returns
-# `(scores, ids)`. Visiting more cells finds more true neighbours and costs more time.
+# `(scores, ids)`. Visiting more cells finds more true neighbours and costs more time. The
+# cells do not depend on `nprobe`: set `index.nprobe = p` on a fitted index to change it.
 #
 # **Exercise 2 (compute a number).** `nprobe_95`: the smallest `nprobe` among
 # 1, 2, 4, 8, 16, 32, 64 at which the IVF index reaches recall@10 of at least 0.95 on `Q`.
 
 # %% tags=["exercise:lesson08-ex2"]
 ### BEGIN SOLUTION
+cells = IVFFlatIndex(nlist=NLIST).fit(X)  # the cells are built once; nprobe only changes the search
 nprobe_95 = None
 for nprobe in (1, 2, 4, 8, 16, 32, 64):
-    if recall_at_k(IVFFlatIndex(nlist=NLIST, nprobe=nprobe).fit(X).search(Q, K)[1], truth) >= 0.95:
+    cells.nprobe = nprobe
+    if recall_at_k(cells.search(Q, K)[1], truth) >= 0.95:
         nprobe_95 = nprobe
         break
 ### END SOLUTION
