@@ -215,7 +215,7 @@ def residual(chunk: np.ndarray, context: np.ndarray, weight: float) -> np.ndarra
     >>> c = np.array([[0.6, 0.8]], np.float32); x = np.array([[1.0, 0.0]], np.float32)
     >>> residual(c, x, 0.0).tolist() == c.tolist()
     True
-    >>> residual(c, x, 1.0).round(3).tolist()
+    >>> residual(c, x, 1.0).astype(float).round(3).tolist()
     [[0.894, 0.447]]
     """
     if not np.isfinite(weight) or weight < 0:

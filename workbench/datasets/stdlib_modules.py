@@ -132,9 +132,9 @@ def load_python_modules(n_modules: int | None = None, *, max_queries_per_module:
 
     Examples
     --------
-    >>> ds = load_python_modules(2)
+    >>> ds = load_python_modules(modules=["fnmatch", "sched"])
     >>> [d.name for d in ds.documents]
-    ['argparse', 'ast']
+    ['fnmatch', 'sched']
     >>> qid = next(iter(ds.gold)); ds.gold[qid] in ds.documents[0].chunk_ids
     True
     """

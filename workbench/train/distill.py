@@ -78,7 +78,7 @@ def cosine_head(dim: int) -> PairMLP:
     Examples
     --------
     >>> u, v = torch.tensor([[0.6, 0.8]]), torch.tensor([[1.0, 0.0]])
-    >>> round(float(cosine_head(2)(u, v)), 6)
+    >>> round(float(cosine_head(2)(u, v).detach()), 6)
     0.6
     """
     head = PairMLP(dim, hidden=2 * dim)
