@@ -224,7 +224,7 @@ COMMANDS: dict[str, Callable] = {"models": cmd_models, "datasets": cmd_datasets,
                                  "inspect": cmd_inspect}
 
 #: modules of this package that register a command group of their own
-TOPICS: tuple[str, ...] = ("limits", "sweep", "project", "train", "compress", "course")
+TOPICS: tuple[str, ...] = ("limits", "sweep", "project", "train", "compress", "course", "static_learn")
 
 
 
