@@ -189,8 +189,8 @@ def test_code_task_labels_are_correct_on_hand_built_examples(task):
             if ex.label == 1 and task == "swapped-operands":
                 a, b = ex.detail["original"], ex.detail["rewritten"]
                 left, right = ast.parse(a).body[0].value, ast.parse(b).body[0].value
-                pair = (lambda n: (ast.unparse(n.left), ast.unparse(n.right if hasattr(n, "right")
-                                                                    else n.comparators[0])))
+                def pair(n):
+                    return ast.unparse(n.left), ast.unparse(n.right if hasattr(n, "right") else n.comparators[0])
                 assert pair(left) == pair(right)[::-1]
             if ex.label == 1 and task == "wrong-operator":
                 assert ex.detail["old_op"] != ex.detail["new_op"]

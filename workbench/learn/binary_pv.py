@@ -145,7 +145,8 @@ class BinaryParagraphVectors:
         self.codes_, self.real_ = self._split(weights)
         return self
 
-    def infer(self, docs: Sequence[Sequence[str]], *, epochs: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    def infer(self, docs: Sequence[Sequence[str]], *,
+              epochs: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """Codes (and real vectors) of new documents, word weights frozen.
 
         Returns
