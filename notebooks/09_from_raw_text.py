@@ -33,11 +33,11 @@
 import os
 
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
-MAX_TOKENS = 60_000 if SMOKE else 2_300_000  # tokens of raw text read from the packaged corpora
+PER_SET = 10_000 if SMOKE else None  # tokens read from each packaged corpus (None: all, about 2.2 million)
 EPOCHS = 2 if SMOKE else 5  # passes over the corpus for each static method
 N_CORPUS, N_QUERIES = (300, 60) if SMOKE else (4000, 400)  # clothing reviews searched / used as queries
 BPV_EPOCHS = 2 if SMOKE else 5  # Binary PV training passes
-SENSE_TOKENS = 40_000 if SMOKE else 400_000  # tokens for the multi-sense model
+SENSE_PER_SET = 6_000 if SMOKE else 70_000  # tokens per corpus for the multi-sense model
 
 # %%
 import warnings
@@ -53,6 +53,7 @@ from workbench.learn.hashing import ITQ, MedianThreshold, RandomHyperplaneLSH
 from workbench.learn.label_retrieval import compare_codes
 from workbench.learn.multisense import DisambiguatedSkipGram, evaluate_senses
 from workbench.learn.static_text import random_vectors, train_static
+from workbench.evaluate.analogies import evaluate_analogies
 from workbench.learn.word_pairs import compare_word_pairs
 
 warnings.filterwarnings("ignore", message=".*pairs skipped")
@@ -64,7 +65,7 @@ warnings.filterwarnings("ignore", message=".*pairs skipped")
 # split), so both vocabularies use the same tokens.
 
 # %%
-corpus = load_corpus(CORPORA, max_tokens=MAX_TOKENS)
+corpus = load_corpus(CORPORA, max_tokens_per_set=PER_SET)
 pd.DataFrame(corpus.summary()).T.assign(share=lambda d: (d.tokens / d.tokens.sum()).round(3))
 
 # %%
@@ -113,7 +114,7 @@ rows = []
 for name, lv in {**models, "glove-6B-50d": None}.items():
     words, vecs = (glove.tokenizer.words, glove.vectors.numpy()) if lv is None else (lv.words, lv.vectors)
     try:
-        r = wb.evaluate.analogies.evaluate_analogies(vecs, words, analogies, vocab_limit=30_000)
+        r = evaluate_analogies(vecs, words, analogies, vocab_limit=30_000)
     except ValueError as err:  # no question fully covered (tiny smoke corpus)
         r = {"accuracy": np.nan, "n": 0, "coverage": 0.0, "error": str(err)}
     rows.append({"model": name, "accuracy": r["accuracy"], "questions": r["n"], "coverage": r["coverage"]})
@@ -196,7 +197,7 @@ compare_codes({"binary-PV 64, trained on clothing": systems["binary-PV 64"],
 # We compare it with the same model with one sense (plain skip-gram) on the same tokens.
 
 # %%
-sense_docs = load_corpus(CORPORA, max_tokens=SENSE_TOKENS).docs
+sense_docs = load_corpus(CORPORA, max_tokens_per_set=SENSE_PER_SET).docs
 single = DisambiguatedSkipGram(dim=50, senses=1, epochs=2, min_count=3, seed=0).fit(sense_docs)
 multi = DisambiguatedSkipGram(dim=50, senses=3, n_multi=300, epochs=2, min_count=3, seed=0).fit(sense_docs)
 rows = []

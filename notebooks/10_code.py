@@ -57,6 +57,8 @@ for task in TASKS:
     tasks[task], stats = load_code_task(task, modules=MODULES)
     counts.append({"task": task, **stats["per_split"], "modules": stats["modules"],
                    "unparseable": stats["unparseable"], "functions": stats["functions"]})
+usable = [t for t in TASKS if len(tasks[t]["train"]) >= 20 and len(tasks[t]["test"]) >= 10]
+print("tasks with enough examples at this size:", usable)
 pd.DataFrame(counts)
 
 # %%
@@ -73,7 +75,7 @@ print(example.text[:400])
 # %%
 minilm = wb.load_encoder("minilm")
 curves = pd.concat([learning_curve(tasks[t], t, ["tfidf", "skipgram", "minilm"], sizes=SIZES, n_test=N_TEST,
-                                   encoders={"minilm": minilm}, n_resamples=200) for t in TASKS])
+                                   encoders={"minilm": minilm}, n_resamples=200) for t in usable])
 curves.round(3)
 
 # %%

@@ -193,6 +193,9 @@ def learning_curve(splits: dict, task: str, feature_names: Sequence[str], sizes:
 
     rng = np.random.default_rng(seed)
     train, test = list(splits["train"]), list(splits["test"])
+    if len(train) < 2 or not test:
+        raise ValueError(f"{task}: {len(train)} training and {len(test)} test examples; a learning curve needs at "
+                         "least 2 and 1 (use more modules)")
     if n_test and n_test < len(test):
         test = [test[i] for i in sorted(rng.choice(len(test), n_test, replace=False))]
     order = rng.permutation(len(train))

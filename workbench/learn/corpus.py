@@ -88,7 +88,7 @@ def check_corpus(docs: Sequence[Sequence[str]], what: str = "corpus") -> int:
 
 
 def load_corpus(names: Sequence[str] = CORPORA, *, max_tokens: int | None = None,
-                max_docs_per_set: int | None = None) -> Corpus:
+                max_docs_per_set: int | None = None, max_tokens_per_set: int | None = None) -> Corpus:
     """Tokenised documents of packaged text sets, in the order given.
 
     Parameters
@@ -99,6 +99,8 @@ def load_corpus(names: Sequence[str] = CORPORA, *, max_tokens: int | None = None
         Stop adding documents once this many tokens are in (smoke sizes).
     max_docs_per_set : int, optional
         Take at most this many documents from each set (the first ones).
+    max_tokens_per_set : int, optional
+        Stop reading a set once this many of its tokens are in (a mix of every set at small sizes).
 
     Examples
     --------
@@ -115,7 +117,10 @@ def load_corpus(names: Sequence[str] = CORPORA, *, max_tokens: int | None = None
             raise ValueError(f"{name!r} is not a set of texts; valid corpora include: {', '.join(CORPORA)}")
         texts = ds.texts[:max_docs_per_set] if max_docs_per_set else ds.texts
         labs = list(ds.labels[: len(texts)]) if getattr(ds, "labels", None) is not None else [None] * len(texts)
+        in_set = 0
         for text, lab in zip(texts, labs):
+            if max_tokens_per_set and in_set >= max_tokens_per_set:
+                break
             toks = tokenize_words(text)
             if not toks:
                 continue
@@ -123,6 +128,7 @@ def load_corpus(names: Sequence[str] = CORPORA, *, max_tokens: int | None = None
             sources.append(name)
             labels.append(lab)
             total += len(toks)
+            in_set += len(toks)
             if max_tokens and total >= max_tokens:
                 return Corpus(docs, sources, labels)
     return Corpus(docs, sources, labels)

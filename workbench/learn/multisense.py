@@ -9,8 +9,11 @@ negative sampling averaged over senses,
 
     L = sum_k p(k) [ -log sigma(s_{w,k} . u_t) - sum_n log sigma(-s_{w,k} . u_n) ],
 
-plus ``entropy`` times the selector's entropy (a push towards crisp choices). With one
-sense ``p = 1`` and ``L`` is skip-gram's objective exactly. After training, senses are
+plus ``entropy`` times the selector's entropy (a push towards crisp choices) minus
+``balance`` times the entropy of the batch's average choice over multi-sense words (a
+push against one sense taking every occurrence, which otherwise happens: the sense that
+wins early gets all the gradient). With one sense ``p = 1``, both terms vanish and ``L``
+is skip-gram's objective exactly. After training, senses are
 pruned: a sense chosen less than ``prune_below`` of the time on the training corpus, or
 whose vector has cosine above ``merge_above`` with a more popular sense of the same
 word, is dropped. Word similarity is the average or the maximum cosine over sense pairs.
@@ -52,6 +55,8 @@ class DisambiguatedSkipGram:
         How many of the most frequent words get ``senses`` senses.
     entropy : float
         Weight of the selector's entropy in the loss.
+    balance : float
+        Weight of the (negative) entropy of the batch-average sense choice.
     prune_below, merge_above : float
         Pruning thresholds (sense frequency; cosine with a more popular sense).
     max_pairs : int, optional
@@ -69,10 +74,11 @@ class DisambiguatedSkipGram:
 
     def __init__(self, *, dim: int = 50, senses: int = 3, n_multi: int = 200, window: int = 3, negative: int = 5,
                  epochs: int = 2, batch_size: int = 2048, lr: float = 0.01, min_count: int = 5, entropy: float = 0.0,
-                 prune_below: float = 0.05, merge_above: float = 0.9, max_pairs: int | None = None, seed: int = 0,
+                 balance: float = 1.0, prune_below: float = 0.05, merge_above: float = 0.9, max_pairs: int | None = None, seed: int = 0,
                  show_progress: bool | None = None):
         self.dim, self.senses, self.n_multi, self.window, self.negative = dim, senses, n_multi, window, negative
         self.epochs, self.batch_size, self.lr, self.min_count, self.entropy = epochs, batch_size, lr, min_count, entropy
+        self.balance = balance
         self.prune_below, self.merge_above, self.max_pairs = prune_below, merge_above, max_pairs
         self.seed, self.show_progress = seed, show_progress
 
@@ -120,7 +126,12 @@ class DisambiguatedSkipGram:
         loss = (p * per_sense).sum(1)
         if self.entropy:
             loss = loss - self.entropy * (p * torch.log(p.clamp(min=1e-12))).sum(1)
-        return loss.mean()
+        loss = loss.mean()
+        multi = self.active_[center].sum(1) > 1
+        if self.balance and bool(multi.any()):
+            q = p[multi].mean(0)
+            loss = loss + self.balance * (q * torch.log(q.clamp(min=1e-12))).sum()
+        return loss
 
     # -------------------------------------------------------------- training
     def fit(self, docs: Sequence[Sequence[str]], y=None):
