@@ -74,8 +74,8 @@ class DisambiguatedSkipGram:
 
     def __init__(self, *, dim: int = 50, senses: int = 3, n_multi: int = 200, window: int = 3, negative: int = 5,
                  epochs: int = 2, batch_size: int = 2048, lr: float = 0.01, min_count: int = 5, entropy: float = 0.0,
-                 balance: float = 1.0, prune_below: float = 0.05, merge_above: float = 0.9, max_pairs: int | None = None, seed: int = 0,
-                 show_progress: bool | None = None):
+                 balance: float = 1.0, prune_below: float = 0.05, merge_above: float = 0.9,
+                 max_pairs: int | None = None, seed: int = 0, show_progress: bool | None = None):
         self.dim, self.senses, self.n_multi, self.window, self.negative = dim, senses, n_multi, window, negative
         self.epochs, self.batch_size, self.lr, self.min_count, self.entropy = epochs, batch_size, lr, min_count, entropy
         self.balance = balance
