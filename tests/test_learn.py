@@ -81,15 +81,21 @@ def test_hamming_search_equals_brute_force_hamming_distance():
     assert (ids == expected).all()
 
 
-def test_binary_pv_codes_are_exactly_bits_bits_and_find_same_label_documents():
+@pytest.mark.parametrize("bits", [32, 128])
+def test_binary_pv_codes_are_exactly_bits_bits(bits):
+    docs = [["space", "orbit", "nasa", "moon"] * 3, ["god", "faith", "church", "bible"] * 3] * 10
+    bpv = BinaryParagraphVectors(bits=bits, epochs=2, batch_size=64, min_count=1).fit(docs)
+    assert bpv.codes_.shape == (20, bits) and bpv.codes_.dtype == np.uint8 and set(np.unique(bpv.codes_)) <= {0, 1}
+    assert hashing.pack_codes(bpv.codes_).shape == (20, bits // 8)
+    codes, real = bpv.infer(docs[:3], epochs=1)
+    assert codes.shape == (3, bits) and real is None
+
+
+def test_binary_pv_finds_same_newsgroup_documents():
     ds = wb.datasets.load("mini-newsgroups")
     docs, labels = tokenize_texts(ds.texts), np.asarray(ds.labels)
-    for bits in (32, 64):
-        bpv = BinaryParagraphVectors(bits=bits, epochs=4, batch_size=256, min_count=2).fit(docs[:160])
-        assert bpv.codes_.shape == (160, bits) and set(np.unique(bpv.codes_)) <= {0, 1}
-        assert hashing.pack_codes(bpv.codes_).shape == (160, bits // 8)
-    codes, real = bpv.infer(docs[160:], epochs=4)
-    assert codes.shape == (40, 64) and real is None
+    bpv = BinaryParagraphVectors(bits=64, epochs=5, batch_size=512, min_count=2).fit(docs[:160])
+    codes, _ = bpv.infer(docs[160:], epochs=5)
     res = compare_codes({"bpv": {"query_bits": codes, "corpus_bits": bpv.codes_}}, labels[160:], labels[:160], k=10,
                         k_values=(10,))
     assert res["precision@10"].iloc[0] > 0.6  # two balanced classes: chance is 0.5
