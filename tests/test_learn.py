@@ -107,7 +107,7 @@ def test_itq_and_lsh_bits_and_same_label_metrics_closed_form():
     assert hashing.RandomHyperplaneLSH(bits=32).fit(X).transform(X).shape == (100, 32)
     m = same_label_metrics(np.array([[1, 0, 2]]), ["a"], ["a", "b", "a"], k_values=(1, 3))
     assert m["precision@1"] == 0.0 and m["precision@3"] == pytest.approx(2 / 3)
-    assert m["ndcg@10"] == pytest.approx((1 / np.log2(4)) / (1 + 1 / np.log2(3)))
+    assert m["ndcg@10"] == pytest.approx((1 / np.log2(3) + 1 / np.log2(4)) / (1 + 1 / np.log2(3)))
 
 
 # ----------------------------------------------------------------- multi-sense skip-gram
