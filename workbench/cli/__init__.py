@@ -246,7 +246,7 @@ COMMANDS: dict[str, Callable] = {"models": cmd_models, "datasets": cmd_datasets,
 
 #: modules of this package that register a command group of their own
 TOPICS: tuple[str, ...] = ("limits", "sweep", "project", "train", "compress", "course", "reproduce", "synthetic",
-                          "vocab")
+                          "vocab", "static_learn")
 
 
 
