@@ -130,8 +130,8 @@ def train_static(docs: Sequence[Sequence[str]], method: str = "skipgram", *, dim
     Examples
     --------
     >>> lv = train_static([["the", "cat", "sat"], ["the", "dog", "the"]] * 50, dim=10, min_count=1, epochs=2)
-    >>> lv.words[:2], lv.vectors.shape, lv.n_tokens
-    (['the', 'sat'], (4, 10), 300)
+    >>> lv.words[0], sorted(lv.words), lv.vectors.shape, lv.n_tokens  # the most frequent word first
+    ('the', ['cat', 'dog', 'sat', 'the'], (4, 10), 300)
     >>> train_static([["alone"]])
     Traceback (most recent call last):
     ...
