@@ -76,7 +76,7 @@ MODULES = (
 )
 
 
-def _module_file(module: str) -> Path | None:
+def module_file(module: str) -> Path | None:
     """Source file of a standard library module, without importing it."""
     base = Path(sysconfig.get_paths()["stdlib"]).joinpath(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
@@ -149,7 +149,7 @@ def _build(max_pairs: int) -> dict:
     """Parse the modules and return the data set as plain JSON-ready dicts."""
     rows, modules_read = [], []
     for module in MODULES:
-        path = _module_file(module)
+        path = module_file(module)
         if path is not None:
             modules_read.append(module)
             rows.extend(_candidates(module, path.read_text(encoding="utf-8")))

@@ -18,12 +18,10 @@ headers) as candidate chunks; it is only context.
 from __future__ import annotations
 
 import ast
-import sysconfig
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Sequence
 
-from .stdlib_code import MODULES, load_python_docstrings
+from .stdlib_code import MODULES, load_python_docstrings, module_file
 
 __all__ = ["ModuleDocument", "SituatedQueries", "load_python_modules"]
 
@@ -51,14 +49,6 @@ class SituatedQueries:
         """(chunk id, document name, chunk text, span) for every chunk, documents in order."""
         return [(cid, d.name, d.text[s:e], (s, e)) for d in self.documents for cid, (s, e) in zip(d.chunk_ids,
                                                                                                     d.spans)]
-
-
-def _module_file(module: str) -> Path | None:
-    base = Path(sysconfig.get_paths()["stdlib"]).joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _functions(tree: ast.Module):
@@ -148,7 +138,7 @@ def load_python_modules(n_modules: int | None = None, *, max_queries_per_module:
     wanted = {qid[2:]: qid for qid in pairs.query_ids}
     documents, queries, gold = [], {}, {}
     for module in (MODULES if modules is None else modules):
-        path = _module_file(module)
+        path = module_file(module)
         doc = _document(module, path.read_text(encoding="utf-8")) if path is not None else None
         if doc is None:
             continue
