@@ -11,22 +11,15 @@ browser of its own. The server and its kernels are always stopped.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from labserver import CHROMIUM, jupyterlab
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: apt-get install chromium "
@@ -40,12 +33,6 @@ PLOT_STATE = """() => {
   return JSON.stringify(data.map(t => [t.name, t.x ? t.x.length : 0,
                                          t.marker && t.marker.color ? Array.from(t.marker.color).slice(0, 20) : null]));
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -65,42 +52,8 @@ def lab(tmp_path):
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "00_tour.ipynb", work / "00_tour.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "WB_SMOKE": "1", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
-    jupyter = Path(sys.executable).parent / "jupyter"
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen([str(jupyter), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-                             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-                             "--ServerApp.open_browser=False", "--LabApp.news_url=None",
-                             *(["--allow-root"] if os.geteuid() == 0 else [])],
-                            cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield url, token
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(timeout=5)
-        log.close()
-        assert proc.poll() is not None
+    with jupyterlab(work, tmp_path, env={"WB_SMOKE": "1"}) as served:
+        yield served
 
 
 def test_tour_explorer_in_jupyterlab(lab, playwright_browser):
