@@ -17,7 +17,7 @@ from workbench.cli import main
 from workbench.reproduce import VERDICTS, Outcome, all_entries, read_published
 from workbench.reproduce.gallery import README_END, README_START, build_gallery, verdict_table
 from workbench.reproduce.published import PUBLISHED_DIR
-from workbench.reproduce.runner import load_result, numbers_of, run_entry
+from workbench.reproduce.runner import load_result, numbers_of, result_folder, run_entry
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds" / "embedding-papers.txt"  # present in the project's own workspace only
@@ -88,15 +88,18 @@ def test_rerun_gives_identical_numbers_and_the_result_folder(cheapest, tmp_path)
     saved = load_result(cheapest, tmp_path / "a")
     assert numbers_of(saved) == numbers_of(first)
     assert {"libraries", "threads", "python"} <= set(saved["environment"]) and saved["seconds"] >= 0
-    if ENTRIES[cheapest].run and (tmp_path / "a" / cheapest / "figure.json").exists():
-        assert (tmp_path / "a" / cheapest / "figure.html").stat().st_size > 100_000  # plotly inline: offline
+    folder = result_folder(cheapest, tmp_path / "a", smoke=True)
+    if ENTRIES[cheapest].run and (folder / "figure.json").exists():
+        assert (folder / "figure.html").stat().st_size > 100_000  # plotly inline: offline
+    assert saved["cpu_seconds"] >= 0 and not (tmp_path / "a" / cheapest).exists()  # a smoke run never replaces
+    assert load_result(cheapest, tmp_path / "a", size="full") is None  # the full-size result's place
     page = build_gallery(tmp_path / "a").read_text()
     assert ENTRIES[cheapest].paper.title in page and first["verdict"] in page
 
 
 def test_a_failed_run_keeps_the_previous_result(cheapest, tmp_path, monkeypatch):
     run_entry(cheapest, smoke=True, out=tmp_path, image=False)
-    before = (tmp_path / cheapest / "result.json").read_text()
+    before = (result_folder(cheapest, tmp_path, smoke=True) / "result.json").read_text()
     entry = ENTRIES[cheapest]
 
     def broken(smoke):
@@ -106,7 +109,7 @@ def test_a_failed_run_keeps_the_previous_result(cheapest, tmp_path, monkeypatch)
         **{**entry.__dict__, "run": broken}))
     with pytest.raises(RuntimeError, match="planted failure.*previous result .* is kept"):
         run_entry(cheapest, smoke=True, out=tmp_path, image=False)
-    assert (tmp_path / cheapest / "result.json").read_text() == before
+    assert (result_folder(cheapest, tmp_path, smoke=True) / "result.json").read_text() == before
 
 
 def test_cli_lists_entries_and_names_them_for_an_unknown_one(capsys):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..cache import atomic_write_bytes
 from .registry import all_entries
-from .runner import RESULTS_DIR, load_result
+from .runner import RESULTS_DIR, load_result, result_folder
 
 __all__ = ["README_END", "README_START", "build_gallery", "headline", "update_readme", "verdict_table"]
 
@@ -151,7 +151,7 @@ def build_gallery(out: str | Path | None = None) -> Path:
                  + (f" — {html.escape(result['reason'])} ({result['size']} size, {result['seconds']} s, "
                     f"{result['finished']} UTC)" if result else "") + "</p>",
                  f"<p><b>Rule.</b> {html.escape(entry.rule)}</p><p><b>Our scale.</b> {html.escape(entry.scale)}</p>"]
-        figure = root / name / "figure.json"
+        figure = result_folder(name, root, smoke=bool(result) and result["size"] == "smoke") / "figure.json"
         if result and figure.is_file():
             parts.append(pio.read_json(figure).to_html(full_html=False, include_plotlyjs=False))
         if result:

@@ -2,8 +2,10 @@
 
 ``result.json`` holds ours, theirs and the verdict row by row, the seeds, the library
 versions and thread counts that could make a rerun differ, the size (smoke or full) and
-the seconds the run took. The folder is written atomically: a run that fails leaves the
-previous result as it was, and the error says so. Entries are seeded, so a rerun gives
+the seconds the run took (wall and this process's CPU, which a shared machine inflates
+less). The folder is written atomically: a run that fails leaves the previous result as it
+was, and the error says so. Smoke runs write under ``smoke/<name>/``, so a smoke run (as
+``make test`` does) never replaces a full-size result. Entries are seeded, so a rerun gives
 the same numbers (:func:`numbers_of` is what a rerun must reproduce).
 """
 
@@ -22,7 +24,7 @@ from ..outputs import owns_only, write_folder
 from .published import read_published
 from .registry import Outcome, Reproduction, get
 
-__all__ = ["RESULTS_DIR", "RESULT_FILES", "environment", "load_result", "numbers_of", "run_entry"]
+__all__ = ["RESULTS_DIR", "RESULT_FILES", "environment", "load_result", "numbers_of", "result_folder", "run_entry"]
 
 #: where results go by default: the project's build/ folder (never committed)
 RESULTS_DIR = PROJECT_DATA.parent / "build" / "reproductions"
@@ -68,13 +70,25 @@ def _clean(value):
     return value
 
 
-def _result(entry: Reproduction, outcome: Outcome, smoke: bool, seconds: float) -> dict:
+def result_folder(name: str, out: str | Path | None = None, *, smoke: bool = False) -> Path:
+    """Where the result of ``name`` at one size lives: ``<out>/<name>`` (full) or ``<out>/smoke/<name>``.
+
+    Examples
+    --------
+    >>> result_folder("limit", "/tmp/r", smoke=True).as_posix()
+    '/tmp/r/smoke/limit'
+    """
+    root = Path(out if out is not None else RESULTS_DIR).expanduser()
+    return root / "smoke" / name if smoke else root / name
+
+
+def _result(entry: Reproduction, outcome: Outcome, smoke: bool, seconds: float, cpu: float) -> dict:
     return _clean({
         "name": entry.name, "title": entry.paper.title, "authors": entry.paper.authors, "year": entry.paper.year,
         "arxiv": entry.paper.arxiv, "claim": entry.claim, "rule": entry.rule, "scale": entry.scale,
         "size": "smoke" if smoke else "full", "verdict": outcome.verdict, "reason": outcome.reason,
         "table": outcome.table.to_dict(orient="records"), "seeds": list(outcome.seeds), "details": outcome.details,
-        "environment": environment(), "seconds": round(seconds, 2),
+        "environment": environment(), "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
         "finished": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
     })
 
@@ -107,10 +121,10 @@ def run_entry(name: str, *, smoke: bool = False, out: str | Path | None = None, 
     KeyError: "no reproduction called 'no-such-paper'; the entries are: ..."
     """
     entry = get(name)
-    target = Path(out if out is not None else RESULTS_DIR).expanduser() / name
+    target = result_folder(name, out, smoke=smoke)
     if entry.published:
         read_published(entry.published)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if entry.run is None:
         import pandas as pd  # noqa: PLC0415
 
@@ -124,7 +138,7 @@ def run_entry(name: str, *, smoke: bool = False, out: str | Path | None = None, 
         except Exception as error:
             kept = "the previous result in " + str(target) + " is kept" if target.exists() else "nothing was written"
             raise RuntimeError(f"reproduction {name!r} failed ({type(error).__name__}: {error}); {kept}") from error
-    result = _result(entry, outcome, smoke, time.perf_counter() - start)
+    result = _result(entry, outcome, smoke, time.perf_counter() - start, time.process_time() - cpu_start)
 
     def fill(folder: Path) -> None:
         if outcome.figure is not None:
@@ -142,8 +156,11 @@ def run_entry(name: str, *, smoke: bool = False, out: str | Path | None = None, 
     return result
 
 
-def load_result(name: str, out: str | Path | None = None) -> dict | None:
+def load_result(name: str, out: str | Path | None = None, *, size: str | None = None) -> dict | None:
     """The last result of ``name`` (the content of its ``result.json``), or None when it has not run.
+
+    ``size`` picks ``"full"`` or ``"smoke"``; by default the full-size result, or the
+    smoke one when no full run exists (its ``size`` field says which it is).
 
     Examples
     --------
@@ -151,13 +168,18 @@ def load_result(name: str, out: str | Path | None = None) -> dict | None:
     >>> load_result("limit", out=tempfile.mkdtemp()) is None
     True
     """
-    path = Path(out if out is not None else RESULTS_DIR).expanduser() / name / "result.json"
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path} is not valid JSON ({error}); rerun the entry: workbench reproduce {name}") from None
+    if size not in (None, "full", "smoke"):
+        raise ValueError(f"size must be 'full', 'smoke' or None (full, else smoke), got {size!r}")
+    for smoke in ((False, True) if size is None else (size == "smoke",)):
+        path = result_folder(name, out, smoke=smoke) / "result.json"
+        if not path.is_file():
+            continue
+        try:
+            return json.loads(path.read_text())
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not valid JSON ({error}); rerun the entry: workbench reproduce "
+                             f"{name}{' --smoke' if smoke else ''}") from None
+    return None
 
 
 def numbers_of(result: dict) -> list:
