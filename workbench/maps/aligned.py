@@ -11,10 +11,11 @@ its position in the others:
 * ``method="umap"``: umap-learn's ``AlignedUMAP`` (McInnes et al.'s aligned variant of
   UMAP) lays all spaces out at once, with identity relations between consecutive spaces
   (item ``i`` of one is item ``i`` of the next), so each layout is pulled towards its
-  neighbours' positions. Seeded: the same spaces and seed give the same maps. Inputs wider
-  than ``PRE_PCA`` are reduced to that many PCA components first, as :class:`StableMap`
-  does. umap-learn compiles its aligned optimiser anew on every fit (numba), so even a
-  small aligned UMAP takes seconds.
+  neighbours' positions. Seeded (umap-learn's ``random_state`` and ``transform_seed``; the
+  latter is what seeds the joint layout): the same spaces and seed give the same maps.
+  Inputs wider than ``PRE_PCA`` are reduced to that many PCA components first, as
+  :class:`StableMap` does. umap-learn compiles its aligned optimiser anew on every fit
+  (numba), so even a small aligned UMAP takes seconds.
 
 :func:`disparity` measures how far two aligned maps are apart (0 when they coincide).
 Spaces of different item counts are refused with an error naming the counts.
@@ -161,8 +162,9 @@ def aligned_maps(spaces: Sequence[Any], *, method: str = "pca", dims: int = 2, s
     reduced = [np.ascontiguousarray(_pca(X, PRE_PCA) if X.shape[1] > PRE_PCA and n > PRE_PCA else X,
                                     dtype=np.float32) for X in spaces]
     identity = {i: i for i in range(n)}
+    # umap-learn seeds the per-space graphs with random_state and the joint layout with transform_seed
     model = umap.AlignedUMAP(n_neighbors=min(n_neighbors, n - 1), n_components=dims, random_state=seed,
-                             n_epochs=n_epochs)
+                             transform_seed=seed, n_epochs=n_epochs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # seeding disables parallelism; tiny inputs
         model.fit(reduced, relations=[identity] * (len(spaces) - 1))

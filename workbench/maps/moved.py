@@ -35,12 +35,13 @@ _CHUNK = 65_536  # rows per block when comparing neighbour lists
 
 
 def aligned_projections(A: Any, B: Any, dims: int = 2, *, method: str = "pca", seed: int = 0,
-                        n_neighbors: int = 15) -> tuple[np.ndarray, np.ndarray, float]:
+                        n_neighbors: int = 15, n_epochs: int | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Maps of two spaces over the same items, the second aligned to the first.
 
     ``method="pca"``: a PCA map of each, the second rotated onto the first by :func:`procrustes`.
     ``method="umap"``: umap-learn's ``AlignedUMAP`` over both, with identity relations (item
-    ``i`` of one space is item ``i`` of the other) and ``seed`` pinned; no rotation afterwards.
+    ``i`` of one space is item ``i`` of the other), ``seed`` pinned and ``n_epochs`` (None:
+    umap-learn's 200); no rotation afterwards.
 
     Returns ``(coords_a, coords_b, disparity)``; ``disparity`` is ``||coords_b - coords_a||_F^2 /
     ||coords_a - mean||_F^2`` (for PCA, :func:`~workbench.maps.aligned.procrustes`'s).
@@ -54,7 +55,8 @@ def aligned_projections(A: Any, B: Any, dims: int = 2, *, method: str = "pca", s
     (True, True)
     """
     A, B = check_paired(A, B, min_rows=dims + 1)
-    pa, pb = aligned_maps([A, B], method=method, dims=dims, seed=seed, n_neighbors=n_neighbors)
+    pa, pb = aligned_maps([A, B], method=method, dims=dims, seed=seed, n_neighbors=n_neighbors,
+                          n_epochs=n_epochs)
     return pa, pb, disparity(pa, pb)
 
 
