@@ -266,14 +266,16 @@ near
 # scores each review's neighbourhood change against the step before (`against="previous"`) or
 # the first; `StepViewer` shows one step at a time under a slider, updating the figure in place.
 # Here the sequence is MiniLM's layers, mean-pooled: where in the network do a review's
-# neighbours settle?
+# neighbours settle? The layers' vectors spread very differently, so each map is also scaled
+# onto the one before (`scale=True`), and the maps compare shapes, not sizes.
 
 # %%
 from workbench.maps import step_maps
 from workbench.viz import StepViewer, steps_figure
 
 layers = enc.encode_layers(texts, pooling="mean")  # (layers + 1, n, 384); 0 is the embedding layer
-by_layer = step_maps(list(layers), steps=[f"layer {i}" for i in range(len(layers))], k=10, against="previous")
+by_layer = step_maps(list(layers), steps=[f"layer {i}" for i in range(len(layers))], k=10, against="previous",
+                     scale=True)
 viewer = StepViewer(by_layer, texts=texts)
 viewer
 

@@ -53,6 +53,12 @@ def test_step_maps_of_rotated_checkpoints_coincide_and_change_counts_planted_mov
     for c in sm.coords[1:]:
         np.testing.assert_allclose(c, sm.coords[0], atol=1e-8)
     assert max(sm.disparity) < 1e-15 and sm.change.max() == 0.0
+    # a space three times as spread: the same shape; scale=True maps it onto the same points
+    grown = [X, 3.0 * X @ _rotation(24, 3)]
+    np.testing.assert_allclose(aligned_maps(grown, scale=True)[1], sm.coords[0], atol=1e-8)
+    assert step_maps(grown, k=8).disparity[1] > 1.0  # without scaling the map is three times as large
+    with pytest.raises(ValueError, match="scale=True is for PCA maps"):
+        aligned_maps(grown, method="umap", scale=True)
     # plant moves: 10 items at step 1, 10 more at step 2
     first, second = rng.choice(120, 20, replace=False).reshape(2, 10)
     B = X.copy()

@@ -128,11 +128,13 @@ def _pca(X: np.ndarray, dims: int) -> np.ndarray:
 
 
 def aligned_maps(spaces: Sequence[Any], *, method: str = "pca", dims: int = 2, seed: int = 0,
-                 n_neighbors: int = 15, n_epochs: int | None = None) -> list[np.ndarray]:
+                 n_neighbors: int = 15, n_epochs: int | None = None, scale: bool = False) -> list[np.ndarray]:
     """One ``(n, dims)`` map per space, all aligned (see the module docstring).
 
     ``n_epochs`` is UMAP's (None: umap-learn's default, 200); PCA ignores ``seed``,
-    ``n_neighbors`` and ``n_epochs``.
+    ``n_neighbors`` and ``n_epochs``. ``scale=True`` (PCA only) also scales each map onto the
+    one before, for spaces whose spreads differ (the layers of a model), so that the maps
+    compare shapes rather than sizes.
 
     Examples
     --------
@@ -153,8 +155,10 @@ def aligned_maps(spaces: Sequence[Any], *, method: str = "pca", dims: int = 2, s
     if method == "pca":
         maps = [_pca(spaces[0], dims)]
         for X in spaces[1:]:
-            maps.append(procrustes(maps[-1], _pca(X, dims))[0])
+            maps.append(procrustes(maps[-1], _pca(X, dims), scale=scale)[0])
         return maps
+    if scale:
+        raise ValueError("scale=True is for PCA maps; aligned UMAP layouts share their scale already")
     from ..packages import require  # noqa: PLC0415
 
     umap = require("umap", "viz", "aligned UMAP maps (umap-learn)")

@@ -73,11 +73,11 @@ def step_changes(spaces: Sequence[Any], k: int = 10, *, against: str = "first", 
 
 def step_maps(spaces: Sequence[Any], *, steps: Sequence | None = None, method: str = "pca", dims: int = 2,
               k: int = 10, against: str = "first", seed: int = 0, metric: str = "cosine",
-              n_epochs: int | None = None) -> StepMaps:
+              n_epochs: int | None = None, scale: bool = False) -> StepMaps:
     """Aligned maps of every space and the neighbourhood change at every step.
 
     ``steps`` names the spaces (default ``0, 1, ...``); ``method``, ``dims``, ``seed``,
-    ``n_epochs`` go to :func:`~workbench.maps.aligned.aligned_maps`; ``k``, ``against`` and
+    ``n_epochs``, ``scale`` go to :func:`~workbench.maps.aligned.aligned_maps`; ``k``, ``against`` and
     ``metric`` to :func:`step_changes`.
 
     Examples
@@ -93,7 +93,7 @@ def step_maps(spaces: Sequence[Any], *, steps: Sequence | None = None, method: s
     if len(steps) != len(spaces):
         raise ValueError(f"steps names {len(steps)} step(s) but {len(spaces)} spaces were given; give one per space")
     change = step_changes(spaces, k, against=against, metric=metric)
-    coords = aligned_maps(spaces, method=method, dims=dims, seed=seed, n_epochs=n_epochs)
+    coords = aligned_maps(spaces, method=method, dims=dims, seed=seed, n_epochs=n_epochs, scale=scale)
     gaps = [0.0] + [disparity(a, b) for a, b in zip(coords[:-1], coords[1:])]
     return StepMaps(steps, coords, change, against, k, method, gaps)
 
