@@ -213,25 +213,102 @@ instability.round(3)
 
 # %% [markdown]
 # ## 7. What moved between mean pooling and the `[CLS]` vector
-# The same reviews in two spaces: MiniLM's mean pooling and its `[CLS]` vector. The two PCA
-# maps are aligned by an orthogonal Procrustes rotation, so a point's displacement between
-# them is meaningful; the neighbourhood-change score, computed in the full spaces, is the
-# share of a review's ten nearest neighbours under mean pooling that are not among its ten
-# nearest under `[CLS]`: 0 for a review whose company is unchanged, 1 for one that shares none.
+# The same reviews in two spaces: MiniLM's mean pooling and its `[CLS]` vector. The
+# neighbourhood-change score, computed in the full spaces, is the share of a review's ten
+# nearest neighbours under mean pooling that are not among its ten nearest under `[CLS]`:
+# 0 for a review whose company is unchanged, 1 for one that shares none. The two maps are
+# aligned, so a point's displacement between them means something: with PCA, the `[CLS]` map
+# is rotated onto the mean-pooling map (orthogonal Procrustes); with UMAP, both are laid out
+# together by umap-learn's `AlignedUMAP`, each review tied to itself across the two.
+#
+# The panel links the ranking to the maps: choosing a review in the list marks it (a cross)
+# in both maps, rings its ten neighbours in each space and lists them side by side, bold
+# where the review kept them; a lasso on either map narrows the list to the reviews inside.
 
 # %%
-texts = big.points.texts
+from workbench.viz import WhatMoved
+
+N_MOVED = min(len(big.points), 300 if SMOKE else 2000)  # reviews in the panel (aligned UMAP is slow)
+texts = big.points.texts[:N_MOVED]
 A = enc.encode(texts, pooling="mean")
 B = enc.encode(texts, pooling="cls")
-pa, pb, disparity = aligned_projections(A, B)
-moved = most_moved(A, B, k=10, top=10, texts=[t[:80] for t in texts], coords=(pa, pb))
-print(f"Procrustes disparity of the two maps: {disparity:.3f}")
-moved
+panel = WhatMoved(A, B, texts=texts, names=("mean", "[CLS]"), method=METHOD, k=10)
+change = panel.change
+print(f"{N_MOVED} reviews, maps aligned by {'Procrustes-rotated PCA' if METHOD == 'pca' else 'aligned UMAP'}: "
+      f"disparity {panel.disparity:.3f}; mean neighbourhood change {change.mean():.2f}, "
+      f"{(change == 1).mean():.0%} of reviews keep none of their neighbours")
+panel
+
+# %% [markdown]
+# The ranking is a DataFrame (`shift` is the distance a review travelled between the two
+# aligned maps), and everything the panel does by hand it also does by code: here the list is
+# narrowed to the dresses, and the most moved dress is chosen.
 
 # %%
-from workbench.maps import neighbourhood_change
-from workbench.viz import scatter
+dresses = big.points.attributes["department"].to_numpy()[:N_MOVED] == "Dresses"
+panel.filter(dresses)
+if len(panel.frame):
+    panel.choose(int(panel.frame["row"].iloc[0]))
+print(f"{len(panel.frame)} dresses among the {N_MOVED} reviews")
+panel.frame.head(5).assign(text=lambda f: f["text"].str[:70])
 
-change = neighbourhood_change(A, B, k=10)
-print(f"mean neighbourhood change {change.mean():.2f}; {(change == 1).mean():.0%} of reviews keep none of their neighbours")
-scatter(pb, colour=change, colour_name="neighbourhood change", title="[CLS] map aligned to the mean-pooling map")
+# %%
+print(f"#{panel.chosen}: {texts[panel.chosen][:100]}")
+near = panel.neighbour_frame(panel.chosen)
+for space in ("mean", "[CLS]"):
+    near[space] = [texts[i][:50] for i in near[space]]
+near
+
+# %% [markdown]
+# ## 8. Stepping through a sequence of spaces
+# Two spaces are the simplest case of a sequence: training checkpoints, or the layers of one
+# model. `step_maps` aligns the maps of every step (each rotated onto the one before) and
+# scores each review's neighbourhood change against the step before (`against="previous"`) or
+# the first; `StepViewer` shows one step at a time under a slider, updating the figure in place.
+# Here the sequence is MiniLM's layers, mean-pooled: where in the network do a review's
+# neighbours settle? The layers' vectors spread very differently, so each map is also scaled
+# onto the one before (`scale=True`), and the maps compare shapes, not sizes.
+
+# %%
+from workbench.maps import step_maps
+from workbench.viz import StepViewer, steps_figure
+
+layers = enc.encode_layers(texts, pooling="mean")  # (layers + 1, n, 384); 0 is the embedding layer
+by_layer = step_maps(list(layers), steps=[f"layer {i}" for i in range(len(layers))], k=10, against="previous",
+                     scale=True)
+viewer = StepViewer(by_layer, texts=texts)
+viewer
+
+# %%
+summary = by_layer.summary()
+calm = summary.iloc[1:]["mean change"].idxmin()
+print(f"the neighbourhoods change least from {summary['step'][calm - 1]} to {summary['step'][calm]} "
+      f"(mean change {summary['mean change'][calm]:.2f}) and most from "
+      f"{summary['step'][summary.iloc[1:]['mean change'].idxmax() - 1]} to "
+      f"{summary['step'][summary.iloc[1:]['mean change'].idxmax()]}")
+summary.round(3)
+
+# %% [markdown]
+# For an export, `steps_figure` puts every step into one static figure with a slider and a
+# play button (plotly animation frames), which `write_html` saves as a page that opens offline.
+#
+# Training checkpoints make the same kind of sequence: `training_spaces` fine-tunes in sessions
+# of `every` steps, each ending in a checkpoint the next one resumes from, and encodes the same
+# texts before the first step and after each session. Fine-tuning MiniLM takes a few seconds
+# per step on a CPU, so this notebook runs it at full size only (40 steps on clothing review
+# titles -> reviews, a map every 10).
+
+# %%
+page = Path(tempfile.mkdtemp()) / "layers.html"
+steps_figure(by_layer, texts=texts).write_html(page, include_plotlyjs=True)
+print(page.name, f"{page.stat().st_size / 1e6:.1f} MB")
+
+if not SMOKE:
+    from workbench.maps import training_spaces
+    from workbench.train import training_split
+
+    tune_pairs, _ = training_split("clothing-title-review", n_train=2000)
+    marks, spaces = training_spaces(enc, tune_pairs, texts, every=10, steps=40, batch_size=16, max_length=64)
+    by_step = step_maps(spaces, steps=marks, k=10, against="first")
+    display(by_step.summary().round(3))  # noqa: F821 - IPython's display
+    display(StepViewer(by_step, texts=texts))  # noqa: F821

@@ -5,9 +5,11 @@ fine-tuning, successive checkpoints) are compared in two ways:
 
 * **in the picture**: :func:`aligned_projections` projects each space with PCA and rotates
   (and reflects) the second projection onto the first by orthogonal Procrustes
-  (:func:`procrustes`; Schoenemann 1966: ``R = U V^T`` from the SVD ``U S V^T`` of
+  (:func:`~workbench.maps.aligned.procrustes`; Schoenemann 1966: ``R = U V^T`` from the SVD ``U S V^T`` of
   ``B_c^T A_c``), so that the two maps share their axes and a point's displacement between
-  them means something;
+  them means something; or (``method="umap"``) lays both out with umap-learn's
+  ``AlignedUMAP`` (:func:`~workbench.maps.aligned.aligned_maps`), whose layouts are tied item
+  to item by identity relations;
 * **in the full spaces**: :func:`neighbourhood_change` is, per item, ``1 - |N_A(i) & N_B(i)| / k``
   where ``N_X(i)`` are the ``k`` nearest neighbours of item ``i`` in space ``X`` (exact,
   faiss ``IndexFlatL2``; cosine by default): 0 when the item keeps all its neighbours, 1
@@ -15,7 +17,8 @@ fine-tuning, successive checkpoints) are compared in two ways:
   items by it.
 
 Spaces of different item counts are refused with an error naming both counts; the two
-spaces may have different widths. Left out: aligned UMAP (the projections are PCA).
+spaces may have different widths. More than two spaces (training checkpoints) are
+:mod:`.steps`'s business.
 """
 
 from __future__ import annotations
@@ -26,63 +29,22 @@ import numpy as np
 import pandas as pd
 
 from ..vectors import check_vectors
+from .aligned import aligned_maps, check_paired, disparity
 
 _CHUNK = 65_536  # rows per block when comparing neighbour lists
 
 
-def check_paired(A: Any, B: Any, *, min_rows: int = 2) -> tuple[np.ndarray, np.ndarray]:
-    """Validate two spaces over the same items: same row count (widths may differ).
+def aligned_projections(A: Any, B: Any, dims: int = 2, *, method: str = "pca", seed: int = 0,
+                        n_neighbors: int = 15, n_epochs: int | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Maps of two spaces over the same items, the second aligned to the first.
 
-    Examples
-    --------
-    >>> check_paired(np.zeros((3, 2)), np.zeros((4, 2)))
-    Traceback (most recent call last):
-    ...
-    ValueError: the two spaces must hold the same items in the same order, but the first has 3 rows and the second 4
-    """
-    A = check_vectors(A, "the first space", min_rows=1)
-    B = check_vectors(B, "the second space", min_rows=1)
-    if len(A) != len(B):
-        raise ValueError(f"the two spaces must hold the same items in the same order, but the first has {len(A)} "
-                         f"rows and the second {len(B)}")
-    if len(A) < min_rows:
-        raise ValueError(f"the two spaces have {len(A)} row(s); at least {min_rows} are needed")
-    return A, B
+    ``method="pca"``: a PCA map of each, the second rotated onto the first by :func:`procrustes`.
+    ``method="umap"``: umap-learn's ``AlignedUMAP`` over both, with identity relations (item
+    ``i`` of one space is item ``i`` of the other), ``seed`` pinned and ``n_epochs`` (None:
+    umap-learn's 200); no rotation afterwards.
 
-
-def procrustes(A: Any, B: Any, *, scale: bool = False) -> tuple[np.ndarray, float]:
-    """``B`` moved onto ``A``: centred, rotated (or reflected) by the orthogonal ``R`` that
-    minimises ``||B_c R - A_c||_F`` (optionally scaled), then shifted to ``A``'s mean.
-
-    Returns the aligned ``B`` and the disparity ``||B' - A||_F^2 / ||A_c||_F^2`` (0 when
-    ``B`` is a rotated, shifted copy of ``A``).
-
-    Examples
-    --------
-    >>> A = np.array([[0.0, 0], [1, 0], [0, 2]])
-    >>> R = np.array([[0.0, -1], [1, 0]])
-    >>> B, d = procrustes(A, A @ R + 5)
-    >>> bool(np.allclose(B, A)), round(d, 12)
-    (True, 0.0)
-    """
-    A, B = check_paired(A, B)
-    if A.shape[1] != B.shape[1]:
-        raise ValueError(f"procrustes needs the same width, got {A.shape[1]} and {B.shape[1]} columns")
-    A64, B64 = A.astype(np.float64), B.astype(np.float64)
-    mu_a, mu_b = A64.mean(0), B64.mean(0)
-    Ac, Bc = A64 - mu_a, B64 - mu_b
-    U, s, Vt = np.linalg.svd(Bc.T @ Ac)
-    R = U @ Vt
-    c = s.sum() / max((Bc**2).sum(), 1e-300) if scale else 1.0
-    aligned = c * Bc @ R + mu_a
-    disparity = float(((aligned - A64) ** 2).sum() / max((Ac**2).sum(), 1e-300))
-    return aligned, disparity
-
-
-def aligned_projections(A: Any, B: Any, dims: int = 2) -> tuple[np.ndarray, np.ndarray, float]:
-    """PCA maps of two spaces over the same items, the second rotated onto the first.
-
-    Returns ``(coords_a, coords_b, disparity)``; ``disparity`` is :func:`procrustes`'s.
+    Returns ``(coords_a, coords_b, disparity)``; ``disparity`` is ``||coords_b - coords_a||_F^2 /
+    ||coords_a - mean||_F^2`` (for PCA, :func:`~workbench.maps.aligned.procrustes`'s).
 
     Examples
     --------
@@ -92,13 +54,10 @@ def aligned_projections(A: Any, B: Any, dims: int = 2) -> tuple[np.ndarray, np.n
     >>> bool(np.allclose(pa, pb, atol=1e-8)), d < 1e-12
     (True, True)
     """
-    from sklearn.decomposition import PCA  # noqa: PLC0415
-
     A, B = check_paired(A, B, min_rows=dims + 1)
-    pa = PCA(n_components=dims, svd_solver="full").fit_transform(A.astype(np.float64))
-    pb = PCA(n_components=dims, svd_solver="full").fit_transform(B.astype(np.float64))
-    pb, disparity = procrustes(pa, pb)
-    return pa, pb, disparity
+    pa, pb = aligned_maps([A, B], method=method, dims=dims, seed=seed, n_neighbors=n_neighbors,
+                          n_epochs=n_epochs)
+    return pa, pb, disparity(pa, pb)
 
 
 def knn_ids(X: Any, k: int = 10, *, metric: str = "cosine") -> np.ndarray:

@@ -31,9 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..vectors import check_vectors
+from .aligned import METHODS, PRE_PCA, procrustes
 
-METHODS = ("pca", "umap")
-PRE_PCA = 50  # UMAP inputs wider than this are reduced to this many PCA components first
 _FORMAT = 1
 
 
@@ -186,8 +185,6 @@ def seed_instability(X: Any, method: str = "umap", *, seeds: Sequence[int] = (0,
     >>> float(table["displacement"].max()) < 1e-9, per_point.shape
     (True, (60,))
     """
-    from .moved import procrustes  # noqa: PLC0415
-
     seeds = list(seeds)
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be at least two distinct integers, got {seeds}")

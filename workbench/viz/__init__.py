@@ -7,6 +7,9 @@
 * :mod:`.pipeline` -- data set -> points -> vectors -> post-processing;
 * :mod:`.explorer` (:class:`Explorer`), :mod:`.neighbours` (:class:`Neighbours`),
   :mod:`.compare` (:class:`Compare`) -- ipywidgets panels on plotly ``FigureWidget``;
+* :mod:`.moved` (:class:`WhatMoved`) -- two aligned maps linked to the ranked "most moved"
+  table; :mod:`.steps` (:class:`StepViewer`, :func:`~.steps.steps_figure`) -- a slider over
+  aligned maps of training checkpoints;
 * :mod:`.export` -- standalone interactive HTML pages.
 
 The panels are imported on first use (``workbench.viz.Explorer``), so plotting alone does
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 import importlib
 
-_LAZY = {"Explorer": "explorer", "Neighbours": "neighbours", "Compare": "compare",
+_LAZY = {"Explorer": "explorer", "Neighbours": "neighbours", "Compare": "compare", "WhatMoved": "moved",
+         "StepViewer": "steps", "steps_figure": "steps",
          "projection": "figures", "scatter": "figures", "project": "projection", "write_html": "export"}
 
 __all__ = list(_LAZY)

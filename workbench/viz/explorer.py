@@ -8,7 +8,8 @@
 Every callback is a plain method (``refresh``, ``select``, ``highlight``, ``search``) that
 tests call directly or trigger by setting a control's ``value``; nothing needs a browser.
 Large maps are drawn by jupyter-scatter instead of plotly (``renderer``; ``bigmap.py``);
-selections come back as DataFrames and search / filter fade the rest (``selecting.py``).
+selections come back as DataFrames and search / filter fade the rest (``selecting.py``); the
+stages before drawing live in ``stages.py``.
 Work is split into stages -- data, vectors, post-processing, projection, colour -- and a
 change reruns only the stages after the one it touches, so recolouring reuses the vectors
 and the projection (``counts`` records how often each stage ran). Vectors come from the
@@ -25,19 +26,19 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..options import EncodeOptions
-from ..vectors import check_vectors
 from . import colour as colouring
 from .bigmap import THRESHOLD, choose_renderer, fade, map_frame, scatter_map
 from .figures import view_figure
-from .pipeline import DEFAULT_DATASETS, POSTPROCESS_CHOICES, Points, embed_points, load_points, postprocess
-from .projection import PROJECTIONS, project
+from .pipeline import DEFAULT_DATASETS, POSTPROCESS_CHOICES, Points
+from .projection import PROJECTIONS
 from .selecting import SelectionMixin
+from .stages import StagesMixin
 from .widgets import error_html, plain_json, require_widgets, table_html
 
 STAGES = ("data", "vectors", "post", "project", "colour")
 
 
-class Explorer(SelectionMixin):
+class Explorer(StagesMixin, SelectionMixin):
     """A projection of a data set's vectors with controls for every choice that shapes it.
 
     Parameters
@@ -320,97 +321,6 @@ class Explorer(SelectionMixin):
         self._by_trace[trace.name] = ids
         rows = sorted({r for part in self._by_trace.values() for r in part})
         self._guarded(lambda: self.select(rows, notify=True))
-
-    # ------------------------------------------------------------------ stages
-    def _progress(self, fraction: float, text: str) -> None:
-        self.progress.layout.visibility = "visible"
-        self.progress.value = fraction
-        self.status.value = text
-
-    def _load_data(self) -> None:
-        if self._given is not None:
-            self.points = self._given_points()
-        else:
-            self.points = load_points(self._datasets[self.controls["data"].value], self.max_points)
-        if len(self.points) < 2:
-            raise ValueError(f"the data set has {len(self.points)} point(s); a picture needs at least 2")
-        options = colouring.colour_options(self.points)
-        self._quiet = True
-        try:
-            current = self.controls["colour_by"].value
-            self.controls["colour_by"].options = options
-            self.controls["colour_by"].value = current if current in options else options[0]
-        finally:
-            self._quiet = False
-        self.selected, self._highlight, self._by_trace, self.match = [], None, {}, None
-
-    def _given_points(self) -> Points:
-        g = self._given
-        X = np.asarray(g["X"]) if not isinstance(g["X"], np.ndarray) else g["X"]
-        dims = int(self.controls["dims"].value)
-        X = check_vectors(X, min_rows=dims + 1, min_dim=dims, dtype=np.float32, purpose=f"a {dims}-d projection")
-        n = len(X)
-        for name in ("labels", "texts", "attributes"):
-            if g[name] is not None and len(g[name]) != n:
-                raise ValueError(f"{name} has {len(g[name])} entries but X has {n} rows; give one per row")
-        keep = self._sample_rows(n)
-        texts = [str(g["texts"][i]) for i in keep] if g["texts"] is not None else [f"row {i}" for i in keep]
-        attrs = None
-        if g["attributes"] is not None:
-            import pandas as pd  # noqa: PLC0415
-
-            attrs = pd.DataFrame(g["attributes"]).reset_index(drop=True)
-            attrs = attrs if len(keep) == n else attrs.iloc[keep].reset_index(drop=True)
-        labels = None if g["labels"] is None else np.asarray(g["labels"])[keep]
-        return Points("vectors", texts, labels, attrs, keep)
-
-    def _sample_rows(self, n: int) -> np.ndarray:
-        if self.sample_size is None or self.sample_size >= n:
-            return np.arange(n)
-        if self.sample_size < 3:
-            raise ValueError(f"sample must be at least 3 points, got {self.sample_size}")
-        return np.sort(np.random.default_rng(self.seed).choice(n, int(self.sample_size), replace=False))
-
-    def _embed(self) -> None:
-        if self._given is not None:
-            dims = int(self.controls["dims"].value)
-            raw = check_vectors(self._given["X"], min_rows=dims + 1, min_dim=dims, dtype=np.float32,
-                                purpose=f"a {dims}-d projection")
-            if len(self.points.rows) != len(raw):
-                raw = raw[self.points.rows]
-        else:
-            enc = self.encoder()
-            self._sync_model_options(enc)
-            c = self.controls
-
-            def progress(done, total):
-                self._progress(0.2 + 0.2 * done / total, f"encoding {done:,}/{total:,} texts with {enc.name}...")
-
-            raw = embed_points(enc, self.points.texts, self.options, pooling=c["pooling"].value,
-                               layer=c["layer"].value, on_progress=progress)
-        self.vectors = colouring.Vectors(raw, raw)
-
-    def _sync_model_options(self, enc) -> None:
-        self._quiet = True
-        try:
-            layer = self.controls["layer"]
-            options = [("last", -1)] + [(f"{i}{' (embeddings)' if i == 0 else ''}", i) for i in range(enc.n_layers + 1)]
-            value = layer.value if -1 <= layer.value <= enc.n_layers else -1
-            layer.options, layer.value = options, value
-            if not self._explicit_pooling and self.counts["vectors"] == 0:
-                self.controls["pooling"].value = enc.pooling.split("+")[0]
-        finally:
-            self._quiet = False
-
-    def _post(self) -> None:
-        raw = self.vectors.raw
-        X, self.transform = postprocess(raw, self.controls["postprocess"].value)
-        self.vectors = colouring.Vectors(X, raw)
-        self._colours = {}
-
-    def _project(self) -> None:
-        self.coords = project(self.vectors.X, self.controls["method"].value, int(self.controls["dims"].value),
-                              seed=self.seed)
 
     def colour_values(self, name: str) -> tuple[Any, str]:
         """Values and kind ("category" / "continuous") of a colour-by choice (memoised per vectors)."""
