@@ -131,3 +131,147 @@ def template(default: bool = False) -> str:
     if default:
         pio.templates.default = NAME
     return NAME
+
+
+SIGNED_METRICS = ("spearman", "pearson", "kendall", "correlation", "cosine", "difference", "delta", "gain")
+
+
+def is_signed(values, name: str | None = None) -> bool:
+    """Whether ``values`` are signed quantities: some below zero and some above, or ``name`` says
+    so (a correlation, a cosine, a difference).
+
+    Examples
+    --------
+    >>> is_signed([0.2, 0.5]), is_signed([-0.2, 0.5]), is_signed([0.2, 0.5], "spearman")
+    (False, True, True)
+    """
+    import numpy as np  # noqa: PLC0415
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if name is not None and any(word in str(name).lower() for word in SIGNED_METRICS):
+        return True
+    return bool(len(v)) and bool(v.min() < 0 < v.max())
+
+
+def scale_for(values, name: str | None = None, *, signed: bool | None = None) -> dict:
+    """Colour-scale arguments of a heatmap (``colorscale``, ``zmin``, ``zmid``, ``zmax``) for ``values``.
+
+    Signed values (:func:`is_signed`, or ``signed=True``) get the diverging scale centred at
+    zero and symmetric about it, so white means 0 and equal distances from 0 look equally
+    strong; other values get the sequential scale over their range.
+
+    Examples
+    --------
+    >>> s = scale_for([-0.2, 0.6])
+    >>> s["zmid"], s["zmin"], s["zmax"], s["colorscale"][0][1]
+    (0.0, -0.6, 0.6, '#053061')
+    >>> sorted(scale_for([1.0, 3.0]))
+    ['colorscale', 'zmax', 'zmin']
+    """
+    import numpy as np  # noqa: PLC0415
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    signed = is_signed(v, name) if signed is None else signed
+    if signed:
+        m = float(np.abs(v).max()) if len(v) else 1.0
+        m = m if m > 0 else 1.0
+        return dict(colorscale=colourscale(DIVERGING), zmin=-m, zmid=0.0, zmax=m)
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
+    return dict(colorscale=colourscale(SEQUENTIAL), zmin=lo, zmax=hi)
+
+
+def log_ticks(lo: float, hi: float, most: int = 8) -> list[float]:
+    """Tick values for a log axis over ``[lo, hi]``: 1-2-5 steps per decade, or fewer when they
+    would be more than ``most`` (1-3 steps, then powers of ten), so that no minor digits clutter
+    the axis and even a range shorter than a decade has labelled ticks.
+
+    Examples
+    --------
+    >>> log_ticks(30, 400)
+    [50.0, 100.0, 200.0]
+    >>> log_ticks(3, 200000)
+    [10.0, 100.0, 1000.0, 10000.0, 100000.0]
+    """
+    import math  # noqa: PLC0415
+
+    if not (lo > 0 and hi >= lo):
+        raise ValueError(f"a log axis needs 0 < lo <= hi, got lo={lo}, hi={hi}")
+    ticks: list[float] = []
+    for steps in ((1, 2, 5), (1, 3), (1,)):
+        ticks = [m * 10.0 ** e for e in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1)
+                 for m in steps if lo <= m * 10.0 ** e <= hi]
+        if len(ticks) <= most and len(ticks) >= 2:
+            return ticks
+    return ticks or [lo, hi]
+
+
+def tick_text(value: float) -> str:
+    """A short label for a tick value: ``100``, ``2k``, ``1M``, ``0.5``.
+
+    Examples
+    --------
+    >>> [tick_text(v) for v in (0.5, 100.0, 2000.0, 30000.0, 1e6)]
+    ['0.5', '100', '2k', '30k', '1M']
+    """
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def place_labels(x, y, texts, *, log_x: bool = False, log_y: bool = False, width: int = 700,
+                 height: int = 400, font_px: float = 7.0) -> list[str]:
+    """A ``textposition`` per point so that point labels do not overlap each other or the points.
+
+    Greedy: points are taken from left to right and each label goes to the first of eight
+    positions around its point whose box (estimated from the text length at ``font_px`` per
+    character on a ``width`` x ``height`` plot) clears the labels and points placed so far.
+    When none is clear, the position with the least overlap wins.
+
+    Examples
+    --------
+    >>> pos = place_labels([0, 5, 5.05, 10], [0, 1, 1, 2], ["a", "int4", "int4+rescore", "b"])
+    >>> pos[1], pos[2]
+    ('top center', 'bottom center')
+    """
+    import numpy as np  # noqa: PLC0415
+
+    x = np.log10(np.asarray(x, float)) if log_x else np.asarray(x, float)
+    y = np.log10(np.asarray(y, float)) if log_y else np.asarray(y, float)
+    if not (len(x) == len(y) == len(texts)):
+        raise ValueError(f"x, y and texts differ in length: {len(x)}, {len(y)}, {len(texts)}")
+    span = lambda v: (np.nanmax(v) - np.nanmin(v)) or 1.0  # noqa: E731
+    px_x = (x - np.nanmin(x)) / span(x) * width if len(x) else x
+    px_y = (y - np.nanmin(y)) / span(y) * height if len(y) else y
+    line = font_px * 2.0
+    gap = 6.0
+    options = ["top center", "bottom center", "middle right", "middle left", "top right", "top left",
+               "bottom right", "bottom left"]
+    boxes: list[tuple[float, float, float, float]] = [(px - 4, py - 4, px + 4, py + 4) for px, py in zip(px_x, px_y)]
+    out = [""] * len(texts)
+
+    def box(i: int, where: str) -> tuple[float, float, float, float]:
+        w = len(str(texts[i])) * font_px
+        vert, horiz = where.split()
+        cx = {"center": px_x[i] - w / 2, "right": px_x[i] + gap, "left": px_x[i] - gap - w}[horiz]
+        cy = {"top": px_y[i] + gap, "middle": px_y[i] - line / 2, "bottom": px_y[i] - gap - line}[vert]
+        return cx, cy, cx + w, cy + line
+
+    def overlap(a, b) -> float:
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+    for i in np.argsort(px_x, kind="stable"):
+        if not np.isfinite(px_x[i]) or not np.isfinite(px_y[i]):
+            out[i] = "top center"
+            continue
+        costs = []
+        for where in options:
+            b = box(i, where)
+            outside = max(0.0, -b[0]) + max(0.0, b[2] - width)  # labels leaving the plot sideways
+            costs.append(sum(overlap(b, o) for j, o in enumerate(boxes) if j != i) + outside * line)
+        best = int(np.argmin(costs))
+        out[i] = options[best]
+        boxes.append(box(i, options[best]))
+    return out
