@@ -5,7 +5,8 @@ tokens") once, not a pink block per batch with the package's ``file:line`` and s
 echo. Three pieces:
 
 * :class:`WorkbenchWarning` -- the base of the package's warning classes
-  (:class:`TruncationWarning`, ``geometry.GeometryWarning``); each kind knows how to
+  (:class:`TruncationWarning`, :class:`InputWarning`, ``geometry.GeometryWarning``); each
+  kind knows how to
   :meth:`~WorkbenchWarning.merge` several of its messages into one line;
 * :func:`gathered` -- a context manager around one operation (an encode call, a layer
   sweep, a report): the package's warnings raised inside are held back and re-issued at
@@ -46,6 +47,10 @@ class WorkbenchWarning(UserWarning):
         distinct = list(dict.fromkeys(messages))
         head = "; ".join(distinct[:MAX_LISTED])
         return head + (f"; and {len(distinct) - MAX_LISTED} more" if len(distinct) > MAX_LISTED else "")
+
+
+class InputWarning(WorkbenchWarning):
+    """Part of the input was skipped or read one particular way (unknown words, a folded name)."""
 
 
 _TRUNCATED = re.compile(r"^(\d+) of (\d+) texts were truncated to (\d+) tokens")
