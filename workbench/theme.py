@@ -183,28 +183,35 @@ def scale_for(values, name: str | None = None, *, signed: bool | None = None) ->
 
 
 def log_ticks(lo: float, hi: float, most: int = 8) -> list[float]:
-    """Tick values for a log axis over ``[lo, hi]``: 1-2-5 steps per decade, or fewer when they
-    would be more than ``most`` (1-3 steps, then powers of ten), so that no minor digits clutter
-    the axis and even a range shorter than a decade has labelled ticks.
+    """Tick values for a log axis over ``[lo, hi]``, all of them labelled: the sparsest of
+    powers of ten, 1-3, 1-2-5 and denser mantissas that gives at least three ticks and at
+    most ``most``, so that no minor digits clutter the axis and even a range shorter than
+    a decade has labelled ticks.
 
     Examples
     --------
     >>> log_ticks(30, 400)
-    [50.0, 100.0, 200.0]
+    [30.0, 100.0, 300.0]
     >>> log_ticks(3, 200000)
     [10.0, 100.0, 1000.0, 10000.0, 100000.0]
+    >>> log_ticks(212, 826)
+    [300.0, 400.0, 500.0, 600.0, 800.0]
     """
     import math  # noqa: PLC0415
 
     if not (lo > 0 and hi >= lo):
         raise ValueError(f"a log axis needs 0 < lo <= hi, got lo={lo}, hi={hi}")
-    ticks: list[float] = []
-    for steps in ((1, 2, 5), (1, 3), (1,)):
-        ticks = [m * 10.0 ** e for e in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1)
+    found: list[list[float]] = []
+    for steps in ((1,), (1, 3), (1, 2, 5), (1, 2, 3, 4, 5, 6, 8), (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)):
+        ticks = [round(m * 10.0 ** e, 12) for e in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1)
                  for m in steps if lo <= m * 10.0 ** e <= hi]
-        if len(ticks) <= most and len(ticks) >= 2:
+        if 3 <= len(ticks) <= most:
             return ticks
-    return ticks or [lo, hi]
+        found.append(ticks)
+    fitting = [t for t in found if 2 <= len(t) <= most]
+    if fitting:
+        return fitting[-1]
+    return [float(f"{lo:.2g}"), float(f"{hi:.2g}")]
 
 
 def tick_text(value: float) -> str:
