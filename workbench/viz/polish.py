@@ -118,7 +118,8 @@ def label_points(fig, *, width: int | None = None, height: int | None = None):
 
 def reference_lines(fig, values: Mapping[str, float], *, label: str = "reference", dash: str = "dash"):
     """Draw ``values[name]`` as a dashed horizontal line across the x range of the trace named
-    ``name``, in that trace's colour, named ``"{label}, {name}"`` in the legend.
+    ``name``, in that trace's colour, named ``"{label}, {name}"`` in the legend; successive
+    lines get ``dash``, then dotted and dash-dotted patterns, so equal levels stay apart.
 
     Examples
     --------
@@ -132,13 +133,15 @@ def reference_lines(fig, values: Mapping[str, float], *, label: str = "reference
     missing = [n for n in values if n not in named]
     if missing:
         raise ValueError(f"no trace named {missing}; the figure's traces are {list(named)}")
-    for name, value in values.items():
+    dashes = [dash, "dot", "dashdot", "longdash"]  # levels that coincide stay distinguishable
+    for i, (name, value) in enumerate(values.items()):
         t = named[name]
         x = np.asarray(t.x, dtype=float)
         colour = (t.line.color if t.line is not None and t.line.color else None) or \
             (t.marker.color if isinstance(getattr(t.marker, "color", None), str) else None)
         fig.add_scatter(x=[x.min(), x.max()], y=[value, value], mode="lines", name=f"{label}, {name}",
-                        line=dict(dash=dash, color=colour, width=1.5), legendgroup=t.legendgroup or name,
+                        line=dict(dash=dashes[i % len(dashes)], color=colour, width=1.5),
+                        legendgroup=t.legendgroup or name,
                         hovertemplate=f"{label}, {name}: {value:.3g}<extra></extra>")
     return fig
 
