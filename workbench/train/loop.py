@@ -235,14 +235,15 @@ def run_title(model: str, pairs: TrainPairs, cfg: TrainConfig) -> str:
     'minilm on toy: mnrl, matryoshka 384/64, 20 steps, lr 2e-05'
     """
     parts = [cfg.loss]
-    if pairs.negatives is not None:
-        parts.append(f"{len(pairs.negatives[0])} hard negative(s)")
+    negatives = getattr(pairs, "negatives", None)
+    if negatives:
+        parts.append(f"{len(negatives[0])} hard negative(s)")
     if cfg.matryoshka_dims:
         parts.append("matryoshka " + "/".join(map(str, cfg.matryoshka_dims)))
     if cfg.matryoshka_layers:
         parts.append(f"+ last {cfg.matryoshka_layers} layers")
     parts += [f"{cfg.steps} steps", f"lr {cfg.lr:g}"]
-    return f"{model} on {pairs.name}: " + ", ".join(parts)
+    return f"{model} on {getattr(pairs, 'name', 'pairs')}: " + ", ".join(parts)
 
 
 def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None, *, eval_set=None,
