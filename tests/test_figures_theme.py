@@ -51,7 +51,9 @@ def test_the_isoscore_heatmap_orders_layers_numerically_and_prints_values():
     heat = charts.layer_pooling_heatmap(table, "isoscore").data[0]
     assert list(heat.x) == [str(i) for i in range(7)]
     assert heat.z[0][0] == pytest.approx(0.0) and heat.z[0][6] == pytest.approx(0.06)
-    assert heat.texttemplate and "%{z" in heat.texttemplate
+    assert heat.texttemplate == "%{text}" and heat.text[1][6] == "0.065"
+    table.loc[(table.layer == 0) & (table.pooling == "cls"), "value"] = np.nan  # undefined: said so in the cell
+    assert charts.layer_pooling_heatmap(table, "isoscore").data[0].text[0][0] == "n/a"
     assert list(heat.y) == ["cls", "mean", "max"]
     assert heat.zmid is None and heat.colorscale[0][1] == theme.SEQUENTIAL[0]  # a magnitude: sequential
 

@@ -79,7 +79,8 @@ def layer_curves(table: pd.DataFrame, metrics: Sequence[str] | None = None, *, s
 
 def layer_pooling_heatmap(table: pd.DataFrame, metric: str, *, title: str | None = None):
     """Heatmap of one metric over layers (x, in numeric order) and pooling modes (y, first at the
-    top), the value printed in each cell; signed metrics on the diverging scale centred at 0.
+    top), the value printed in each cell ("n/a" where the metric is undefined, e.g. IsoScore of
+    the constant ``[CLS]`` state of layer 0); signed metrics on the diverging scale centred at 0.
 
     Examples
     --------
@@ -101,7 +102,8 @@ def layer_pooling_heatmap(table: pd.DataFrame, metric: str, *, title: str | None
     z = wide.to_numpy(dtype=float)
     fig = go.Figure(go.Heatmap(z=z, x=[str(c) for c in wide.columns], y=[str(p) for p in wide.index],
                                **theme.scale_for(z, metric), colorbar=dict(title=dict(text=metric)),
-                               texttemplate="%{z:.3g}", hovertemplate="layer %{x}, %{y}: %{z:.4g}<extra></extra>"))
+                               text=[[f"{v:.3g}" if np.isfinite(v) else "n/a" for v in row] for row in z],
+                               texttemplate="%{text}", hovertemplate="layer %{x}, %{y}: %{z:.4g}<extra></extra>"))
     fig.update_layout(title=title or metric, template=theme.template(), xaxis_title="layer", yaxis_title="pooling",
                       xaxis=dict(type="category", showgrid=False), yaxis=dict(type="category", autorange="reversed",
                                                                               showgrid=False))
