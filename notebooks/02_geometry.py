@@ -74,10 +74,11 @@ layers["series"] = layers.model + " / " + layers.pooling
 # %%
 shown = layers[layers.metric.isin(["average_cosine", "token_average_cosine", "self_similarity_adjusted",
                                    "intra_sentence_similarity_adjusted"])]
+from workbench.viz.polish import tidy_facets
+
 fig = px.line(shown, x="layer", y="value", color="series", facet_col="metric", facet_col_wrap=2, markers=True,
               title="Anisotropy per layer (pooled vectors and token states)")
-fig.update_yaxes(matches=None)
-fig
+tidy_facets(fig)
 
 # %% [markdown]
 # The table behind the figure (one row per model, pooling and layer):

@@ -64,6 +64,9 @@ from workbench.datasets import data_dirs, load_retrieval, local_copy
 # The widget below runs it for the (n, d, k) you choose.
 
 # %%
+from workbench.viz.polish import log_axis, reference_lines, second_axis
+
+
 def run_and_plot(n=12, d=4, k=2, seed=0):
     res = limits.free_embedding(limits.dense(n, k), d, seed=seed, show_progress=False)
     fig = go.Figure()
@@ -71,9 +74,8 @@ def run_and_plot(n=12, d=4, k=2, seed=0):
     fig.add_scatter(x=res.check_steps, y=res.accuracies, name="top-k accuracy", yaxis="y2")
     fig.update_layout(title=f"n={n}, d={d}, k={k}: {'solved' if res.solved else 'not solved'} "
                             f"after {res.steps} steps ({res.seconds:.1f} s), best accuracy {res.best_accuracy:.3f}",
-                      xaxis_title="step", yaxis=dict(title="InfoNCE loss"),
-                      yaxis2=dict(title="accuracy", overlaying="y", side="right", range=[0, 1.02]))
-    return fig
+                      xaxis_title="step", yaxis=dict(title="InfoNCE loss"))
+    return second_axis(fig, title="accuracy", range=[0, 1.0001], dtick=0.2)
 
 
 run_and_plot(8, 4)
@@ -181,8 +183,7 @@ table
 
 # %%
 minilm = table[table["system"] == "minilm"]
-fig = px.line(minilm, x="dim", y="recall@2", color="data", markers=True, log_x=True,
+fig = px.line(minilm, x="dim", y="recall@2", color="data", markers=True,
               title="MiniLM: recall@2 as the embedding is truncated (BM25 for reference, dashed)")
-for name, val in table[table["system"] == "BM25"].set_index("data")["recall@2"].items():
-    fig.add_hline(y=val, line_dash="dash", annotation_text=f"BM25 {name}")
-fig
+reference_lines(fig, table[table["system"] == "BM25"].set_index("data")["recall@2"].to_dict(), label="BM25")
+log_axis(fig, ticks=sorted(minilm["dim"].unique()))

@@ -127,8 +127,12 @@ lab.round(4)
 # %%
 import plotly.express as px
 
-px.scatter(lab, x="QPS", y="recall@10", size="memory MB", text="index", log_x=True,
-           title="Index lab: recall@10 against queries per second (marker size: memory)")
+from workbench.viz.polish import label_points, log_axis
+
+fig = px.scatter(lab, x="QPS", y="recall@10", size="memory MB", text="index",
+                 title="Index lab: recall@10 against queries per second (marker size: memory)")
+fig.update_traces(marker_sizemin=6)
+label_points(log_axis(fig))
 
 # %% [markdown]
 # ## 4. Filtered search

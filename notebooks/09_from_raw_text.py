@@ -174,8 +174,10 @@ print(f"{N_CORPUS} reviews searched, {N_QUERIES} queries; a random ranking score
 retrieval.round(3)
 
 # %%
-px.scatter(retrieval, x="bits_per_doc", y="ndcg@10", text="system", log_x=True,
-           title="Same-department retrieval: nDCG@10 against bits per document")
+from workbench.viz.polish import label_points, log_axis
+
+label_points(log_axis(px.scatter(retrieval, x="bits_per_doc", y="ndcg@10", text="system",
+                                 title="Same-department retrieval: nDCG@10 against bits per document")))
 
 # %% [markdown]
 # **Transfer.** Codes for the same reviews from a Binary PV trained on another corpus

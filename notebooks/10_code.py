@@ -79,9 +79,12 @@ curves = pd.concat([learning_curve(tasks[t], t, ["tfidf", "skipgram", "minilm"],
 curves.round(3)
 
 # %%
-px.line(curves, x="n_train", y="accuracy", color="feature", facet_col="task", log_x=True, markers=True,
-        error_y=curves.ci_high - curves.accuracy, error_y_minus=curves.accuracy - curves.ci_low,
-        title="Code tasks: test accuracy against training labels")
+from workbench.viz.polish import log_axis, tidy_facets
+
+fig = px.line(curves, x="n_train", y="accuracy", color="feature", facet_col="task", markers=True,
+              error_y=curves.ci_high - curves.accuracy, error_y_minus=curves.accuracy - curves.ci_low,
+              title="Code tasks: test accuracy against training labels")
+log_axis(tidy_facets(fig, independent_y=False), ticks=sorted(curves["n_train"].unique()))
 
 # %% [markdown]
 # ## 3. A language model's features and a prompt

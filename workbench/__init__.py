@@ -7,15 +7,16 @@
 (2, 384)
 """
 
-from . import cache, packages, pooling
+from . import cache, notices, packages, pooling
 from .encoder import Encoder
 from .models import MODELS, load_encoder
 from .options import EncodeOptions
 
 __version__ = "0.1.0"
+notices.install()  # the package's warnings print as one line, without source lines
 _LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25", "compress", "train",
          "experiments", "viz", "vectors", "course", "reproduce", "scale", "synthetic", "maps")
-__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
+__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "notices", "packages", "pooling", *_LAZY]
 
 
 def __getattr__(name: str):

@@ -30,6 +30,7 @@ import torch
 
 from . import cache, progress
 from .backends import torch as torch_backend
+from .notices import TruncationWarning
 from .options import ATTENTION, FIELDS, PRECISIONS, EncodeOptions, head_key  # noqa: F401  (re-exported)
 from .pooling import exclude_prefix, parse_mode, pool
 from .prompts import PROMPTS, apply_prompt, check_prompt, prompt_token_count  # noqa: F401  (re-exported)
@@ -397,8 +398,8 @@ class Encoder:
                 for part, arr in zip(parts, got):
                     part.append(arr)
         if truncated:
-            warnings.warn(f"{truncated} of {len(texts)} texts were longer than max_length="
-                          f"{targets[0][0].max_length} tokens and were truncated", stacklevel=3)
+            warnings.warn(TruncationWarning.message(truncated, len(texts), targets[0][0].max_length),
+                          TruncationWarning, stacklevel=3)
         return [np.concatenate(part, axis=-2) if part else self._empty(opts, kind)
                 for part, (opts, kind) in zip(parts, targets)]
 

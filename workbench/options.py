@@ -23,6 +23,7 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
+from .notices import InputWarning
 from .pooling import POOLING_MODES, parse_mode
 from .prompts import PROMPTS, check_prompt
 
@@ -226,7 +227,7 @@ def _match_name(what: str, value: Any, valid: tuple[str, ...]) -> str:
             return value
         folded = value.strip().lower()
         if folded in valid:
-            warnings.warn(f"{what}={value!r} read as {folded!r}", UserWarning, stacklevel=4)
+            warnings.warn(f"{what}={value!r} read as {folded!r}", InputWarning, stacklevel=4)
             return folded
     raise ValueError(f"unknown {what} {value!r}; valid: {', '.join(valid)}")
 
@@ -253,7 +254,7 @@ def _check_pooling(pooling: Any):
         folded = [p.lower() if p.lower() in POOLING_MODES and p not in POOLING_MODES else p for p in parts]
         mode = "+".join(parse_mode("+".join(folded)))
         if folded != parts or pooling != "+".join(parts):
-            warnings.warn(f"pooling={pooling!r} read as {mode!r}", UserWarning, stacklevel=4)
+            warnings.warn(f"pooling={pooling!r} read as {mode!r}", InputWarning, stacklevel=4)
         return mode
     if isinstance(pooling, torch.nn.Module):
         return pooling
@@ -271,7 +272,7 @@ def _check_prompt_name(prompt: Any) -> str | None:
     if prompt not in PROMPTS and prompt.strip().lower() in PROMPTS:
         name = prompt.strip().lower()
         warnings.warn(f"prompt={prompt!r} read as the registered prompt {name!r}; to use the words as a "
-                      f"literal prefix, write a template such as {prompt + '{text}'!r}", UserWarning, stacklevel=4)
+                      f"literal prefix, write a template such as {prompt + '{text}'!r}", InputWarning, stacklevel=4)
         return name
     check_prompt(prompt)
     return prompt

@@ -22,6 +22,7 @@ import torch
 
 from .encoder import Encoder
 from .identity import folder_identity
+from .notices import InputWarning
 from .pooling import pool
 from .texts import check_texts
 
@@ -114,7 +115,7 @@ class StaticEncoder(Encoder):
         if unknown:
             examples = ", ".join(w for w, _ in unknown.most_common(5))
             warnings.warn(f"{sum(unknown.values())} words ({len(unknown)} distinct) are not in the "
-                          f"{self.name} vocabulary and were skipped, e.g. {examples}", stacklevel=5)
+                          f"{self.name} vocabulary and were skipped, e.g. {examples}", InputWarning, stacklevel=5)
         return ids, 0
 
     def _embed_batch(self, batch_ids, targets):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..notices import InputWarning
 from .containers import PairDataset
 from .layouts import (
     ANCHOR_NAMES,
@@ -195,7 +196,7 @@ def load_pairs(
     outside = int(np.sum((scores < scale[0]) | (scores > scale[1]))) if scale else 0
     if outside:
         warnings.warn(f"{table.source}: {outside} of {len(scores)} scores lie outside the range "
-                      f"{scale[0]:g}..{scale[1]:g} ({LAYOUTS[cols.layout]})", stacklevel=2)
+                      f"{scale[0]:g}..{scale[1]:g} ({LAYOUTS[cols.layout]})", InputWarning, stacklevel=2)
     used = {"text1": cols.text1, "text2": cols.text2, "score": cols.score}
     if cols.negative is not None:
         used = {"anchor": cols.text1, "positive": cols.text2, "negative": cols.negative}

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import progress
+from .. import progress, theme
 from ..cache import atomic_write_bytes, cache_dir, hash_texts, make_key
 from ..encoder import check_batch_size
 from ..options import FIELDS, EncodeOptions
@@ -377,5 +377,6 @@ def suite_figure(table: pd.DataFrame, *, title: str = "Main score per task (95% 
                                                   array=(part["ci_high"] - part["score"]).tolist(),
                                                   arrayminus=(part["score"] - part["ci_low"]).tolist()),
                     hovertemplate="%{x}<br>%{y:.3f}<extra>" + str(config) + "</extra>")
-    fig.update_layout(barmode="group", title=title, yaxis_title="score", legend_title="configuration")
+    fig.update_layout(barmode="group", title=title, yaxis_title="score", legend_title="configuration",
+                      template=theme.template())
     return fig

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import theme
 from ..vectors import check_vectors
 
 DEFAULT_METHODS = ("float32", "truncate128", "pca128", "int8", "int4", "binary", "binary+rescore",
@@ -237,14 +238,27 @@ def pareto_figure(table: pd.DataFrame, *, quality: str = "ndcg@10", title: str |
     if quality not in table.columns:
         raise ValueError(f"no column {quality!r} in the table; valid: {', '.join(table.columns)}")
     fig = go.Figure()
-    rescored = table["method"].str.endswith("+rescore")
-    groups = [("compressed", table[~rescored], "circle"), ("with rescoring", table[rescored], "diamond")]
-    for name, part, symbol in groups:
+    rescored = table["method"].str.endswith("+rescore").to_numpy()
+    size = table["bytes/vector"].to_numpy(float)
+    # labels placed together so that close points (int4 and int4+rescore) do not write over each other
+    where = np.asarray(theme.place_labels(size, table[quality].to_numpy(float), table["method"].astype(str).tolist(),
+                                          log_x=True, width=560, height=300), dtype=object)
+    groups = [("compressed", ~rescored, "circle", theme.QUALITATIVE[0]),
+              ("with rescoring", rescored, "diamond", theme.QUALITATIVE[3])]
+    for name, mask, symbol, colour in groups:
+        part = table[mask]
         fig.add_trace(go.Scatter(x=part["bytes/vector"], y=part[quality], mode="markers+text", name=name,
-                                 text=part["method"], textposition="top center", marker={"size": 10, "symbol": symbol}))
+                                 text=part["method"], textposition=list(where[mask]), cliponaxis=False,
+                                 marker={"size": 10, "symbol": symbol, "color": colour}))
     front = table[table["pareto"]].sort_values("bytes/vector")
     fig.add_trace(go.Scatter(x=front["bytes/vector"], y=front[quality], mode="lines", name="Pareto front",
                              line={"dash": "dot", "color": "grey"}))
+    finite = size[np.isfinite(size) & (size > 0)]
+    ticks = theme.log_ticks(float(finite.min()), float(finite.max())) if len(finite) else None
+    span = np.log10(finite.max() / finite.min()) if len(finite) else 1.0
     fig.update_layout(title=title or f"{quality} against bytes per vector", xaxis_title="bytes per vector (log)",
-                      yaxis_title=quality, xaxis_type="log", template="plotly_white")
+                      yaxis_title=quality, template=theme.template(),
+                      xaxis=dict(type="log", tickvals=ticks, ticktext=[theme.tick_text(t) for t in ticks or []],
+                                 range=[np.log10(finite.min()) - 0.08 * span, np.log10(finite.max()) + 0.08 * span]
+                                 if len(finite) else None))
     return fig

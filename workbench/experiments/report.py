@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import theme
+
 CELL = ("prompt", "attention", "pooling", "layer", "dim")
 GROUP = ["model", "task", "data"]
 
@@ -82,14 +84,17 @@ def heatmap(df: pd.DataFrame, x: str = "layer", y: str = "pooling", *, alpha: fl
         text[i][j] = ("n/a" if not np.isfinite(row["score"]) else f"{row['score']:.3f}") + (f" {mark}" if mark else "")
         test = "baseline" if row["baseline"] else f"Δ {row['delta']:+.3f}, p = {row['p_value']:.3g}"
         hover[i][j] = f"{row['score']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]; {test}"
+    # a correlation (spearman) or any signed score goes on the diverging scale centred at 0
     fig = go.Figure(go.Heatmap(z=z, x=[str(v) for v in xs], y=[str(v) for v in ys], text=text,
-                               texttemplate="%{text}", customdata=hover, colorscale="Viridis",
+                               texttemplate="%{text}", customdata=hover,
+                               **theme.scale_for(z, str(df["metric"].iloc[0])),
                                hovertemplate="%{customdata}<extra></extra>",
                                colorbar={"title": {"text": str(df["metric"].iloc[0])}}))
     first = df.iloc[0]
     fig.update_layout(title=title or f"{first['model']} · {first['task']} on {first['data']} "
                       f"(◆ baseline, ▲/▼ p < {alpha:g})", xaxis_title=x, yaxis_title=y,
-                      xaxis={"type": "category"}, yaxis={"type": "category", "autorange": "reversed"})
+                      xaxis={"type": "category", "showgrid": False}, template=theme.template(),
+                      yaxis={"type": "category", "autorange": "reversed", "showgrid": False})
     return fig
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..linalg import sym_eigh
+from ..notices import WorkbenchWarning
 from ..vectors import check_vectors
 
 _CHUNK = 8192  # rows per float64 block when accumulating moments
@@ -24,8 +25,33 @@ MIN_ROWS = 2  # a covariance, a pair of distinct rows and a neighbour all need t
 MIN_DIM = 2  # one column has no geometry to speak of (no angles, no spectrum)
 
 
-class GeometryWarning(UserWarning):
-    """A metric was computed where its estimate is known to be biased or unstable."""
+class GeometryWarning(WorkbenchWarning):
+    """A metric was computed where its estimate is known to be biased or unstable (a ``UserWarning``)."""
+
+    @classmethod
+    def merge(cls, messages):
+        """One line for the warnings of several reports: their shared lead once, each note once.
+
+        Examples
+        --------
+        >>> GeometryWarning.merge(["geometry report on 5 x 9 vectors: a: x; b: y",
+        ...                        "geometry report on 5 x 9 vectors: a: x"])
+        'geometry report on 5 x 9 vectors (2 reports): a: x; b: y'
+        """
+        leads, notes = [], []
+        for text in messages:
+            lead, sep, rest = text.partition(" vectors: ")
+            if sep and lead.startswith("geometry report on "):
+                leads.append(lead)
+                notes += rest.split("; ")
+            else:
+                notes.append(text)
+        notes = list(dict.fromkeys(notes))
+        if not leads:
+            return WorkbenchWarning.merge(notes)
+        shapes = list(dict.fromkeys(lead.removeprefix("geometry report on ") for lead in leads))
+        head = f"geometry report on {' / '.join(shapes[:3])}{' / ...' if len(shapes) > 3 else ''} vectors"
+        return head + (f" ({len(leads)} reports): " if len(leads) > 1 else ": ") + "; ".join(notes)
 
 
 class PreparedVectors:
@@ -78,7 +104,7 @@ class PreparedVectors:
                              "covariance-based metrics are undefined")
         if self.n <= self.d:
             warnings.warn(f"n = {self.n} rows <= d = {self.d} dimensions: the covariance has rank < d, so "
-                          "spectrum-based isotropy (IsoScore, effective rank) is biased low; use more rows",
+                          "spectrum-based isotropy (IsoScore, effective rank) is biased low (use more rows)",
                           GeometryWarning, stacklevel=4)
         return vals, vecs
 

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from ..cache import atomic_write_bytes, entry_path, hash_texts, make_key
+from ..notices import gathered
 from .registry import check_metrics, report
 from .tokens import token_geometry
 
@@ -85,6 +86,13 @@ def layerwise(encoder, texts: Sequence[str], metrics: Any = ("average_cosine", "
     names = [m for m in check_metrics(metrics) if not (metrics is None and m == "alignment")]
     if "alignment" in names:
         raise ValueError("'alignment' needs positive pairs; layerwise does not take them — use geometry.report")
+    with gathered():  # one warning line per kind for the whole sweep, not one per layer
+        return _sweep(encoder, texts, poolings, names, normalize=normalize, knn_sample=knn_sample,
+                      min_contexts=min_contexts, max_length=max_length, show_progress=show_progress, cache=cache)
+
+
+def _sweep(encoder, texts, poolings, names, *, normalize, knn_sample, min_contexts, max_length, show_progress,
+           cache) -> pd.DataFrame:
     rows: list[list] = []
     for p in poolings:
         key = make_key(kind="layerwise", version=_VERSION, model=encoder.identity, texts=hash_texts(texts),

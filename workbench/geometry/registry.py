@@ -57,6 +57,19 @@ def check_metrics(metrics: Any) -> list[str]:
 MAX_ROWS = 250_000
 
 
+def report_note(notes: dict[str, list[str]], n: int, d: int) -> str:
+    """The one warning line of a report: each message with the metrics it concerns.
+
+    Examples
+    --------
+    >>> report_note({"n <= d": ["isoscore", "effective_rank"], "left out of the report: constant": ["twonn"]}, 5, 9)
+    'geometry report on 5 x 9 vectors: isoscore, effective_rank: n <= d; twonn left out of the report: constant'
+    """
+    parts = [f"{', '.join(ms)} {msg}" if msg.startswith("left out") else f"{', '.join(ms)}: {msg}"
+             for msg, ms in notes.items()]
+    return f"geometry report on {n} x {d} vectors: " + "; ".join(parts)
+
+
 def report(X: Any, pairs: Any = None, *, metrics: Any = None, knn_sample: int = 10_000,
            seed: int = 0, errors: str | None = None, max_rows: int | None = MAX_ROWS) -> dict[str, float]:
     """Run every metric (or those named) on ``X``; one flat dict of floats.
@@ -106,22 +119,32 @@ def report(X: Any, pairs: Any = None, *, metrics: Any = None, knn_sample: int = 
             if idx.min() < -len(full) or idx.max() >= len(full):
                 raise ValueError(f"pairs hold row indices outside 0..{len(full) - 1}")
             pairs = (full[idx[:, 0]], full[idx[:, 1]])
+    notes: dict[str, list[str]] = {}  # one GeometryWarning per report: message -> the metrics it concerns
     for name in names:
         fn = METRICS[name]
         if _needs_pairs(fn) and pairs is None:
             if metrics is not None:
                 raise ValueError(f"metric {name!r} needs positive pairs: pass pairs=")
             continue
-        try:
-            value = fn(P, pairs) if _needs_pairs(fn) else fn(P)
-        except ValueError as exc:
-            if errors == "raise":
-                raise
-            warnings.warn(f"{name} left out of the report: {exc}", GeometryWarning, stacklevel=2)
-            continue
+        value = None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                value = fn(P, pairs) if _needs_pairs(fn) else fn(P)
+            except ValueError as exc:
+                if errors == "raise":
+                    raise
+                notes.setdefault(f"left out of the report: {exc}", []).append(name)
+        for w in caught:
+            if issubclass(w.category, GeometryWarning):
+                notes.setdefault(str(w.message), []).append(name)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
         if isinstance(value, dict):
             for key, v in value.items():
                 out[name if key == "value" else f"{name}_{key}"] = v
-        else:
+        elif value is not None:
             out[name] = value
+    if notes:
+        warnings.warn(report_note(notes, P.n, P.d), GeometryWarning, stacklevel=2)
     return out

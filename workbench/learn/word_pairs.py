@@ -17,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 from ..evaluate import stats as wb_stats
+from ..notices import InputWarning
 
 if TYPE_CHECKING:
     from ..datasets import PairDataset
@@ -95,7 +96,7 @@ def evaluate_word_pairs(model, pairs: "PairDataset", *, subset: np.ndarray | Non
     if warn and missing:
         examples = ", ".join(w for w, _ in missing.most_common(5))
         warnings.warn(f"{pairs.name}: {n_oov} of {len(pairs)} pairs skipped, {len(missing)} distinct words have no "
-                      f"vector, e.g. {examples}", stacklevel=2)
+                      f"vector, e.g. {examples}", InputWarning, stacklevel=2)
     res = {"n": int(use.sum()), "n_pairs": len(pairs), "oov_pairs": n_oov, "oov_words": len(missing),
            "oov_examples": [w for w, _ in missing.most_common(5)]}
     if use.sum() < 3:

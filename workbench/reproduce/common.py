@@ -11,6 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import theme
+
 __all__ = ["bar_figure", "compare", "compare_sts", "docstring_split", "retrieval_ndcg", "sts_cosines"]
 
 
@@ -79,6 +81,6 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], *, title: str, ya
         lo = [v - e[0] for v, e in zip(values, errors)]
         hi = [e[1] - v for v, e in zip(values, errors)]
         error_y = dict(type="data", array=hi, arrayminus=lo)
-    fig = go.Figure(go.Bar(x=list(labels), y=list(values), error_y=error_y, marker_color="#4c78a8"))
-    fig.update_layout(title=title, yaxis_title=yaxis, template="plotly_white", height=420)
+    fig = go.Figure(go.Bar(x=list(labels), y=list(values), error_y=error_y, marker_color=theme.QUALITATIVE[0]))
+    fig.update_layout(title=title, yaxis_title=yaxis, template=theme.template(), height=420)
     return fig

@@ -225,9 +225,31 @@ def _micro_batch(encoder, pairs: TrainPairs, idx: list[int], cfg: TrainConfig, l
     return float(loss.detach())
 
 
+def run_title(model: str, pairs: TrainPairs, cfg: TrainConfig) -> str:
+    """What sets a run apart, as the title of its live plot.
+
+    Examples
+    --------
+    >>> pairs = TrainPairs("toy", ["q"], ["d"])
+    >>> run_title("minilm", pairs, TrainConfig(steps=20, matryoshka_dims=(384, 64)))
+    'minilm on toy: mnrl, matryoshka 384/64, 20 steps, lr 2e-05'
+    """
+    parts = [cfg.loss]
+    negatives = getattr(pairs, "negatives", None)
+    if negatives:
+        parts.append(f"{len(negatives[0])} hard negative(s)")
+    if cfg.matryoshka_dims:
+        parts.append("matryoshka " + "/".join(map(str, cfg.matryoshka_dims)))
+    if cfg.matryoshka_layers:
+        parts.append(f"+ last {cfg.matryoshka_layers} layers")
+    parts += [f"{cfg.steps} steps", f"lr {cfg.lr:g}"]
+    return f"{model} on {getattr(pairs, 'name', 'pairs')}: " + ", ".join(parts)
+
+
 def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None, *, eval_set=None,
           out_dir: str | Path | None = None, resume: bool = False, restore_best: bool = True,
-          show_progress: bool | None = None, plot: bool | None = None, **overrides) -> TrainResult:
+          show_progress: bool | None = None, plot: bool | None = None, name: str | None = None,
+          **overrides) -> TrainResult:
     """Fine-tune a copy of ``encoder`` on ``pairs``.
 
     Parameters
@@ -250,6 +272,8 @@ def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None
         A progress bar (default: in terminals and notebooks).
     plot : bool, optional
         A live loss plot (default: in notebooks).
+    name : str, optional
+        The run's name, the live plot's title (default: :func:`run_title` of the run).
 
     Returns
     -------
@@ -309,7 +333,7 @@ def train(encoder: Encoder, pairs: TrainPairs, config: TrainConfig | None = None
                                  f"this run asks for {getattr(cfg, key)!r}")
     deterministic = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
-    live = LivePlot(plot)
+    live = LivePlot(plot, title=name or run_title(encoder.name, pairs, cfg))
     stopped = "steps"
     epoch_batches = list(batches(pairs, cfg.batch_size, seed=cfg.seed, epoch=state["epoch"]))
     try:

@@ -12,6 +12,9 @@
   aligned maps of training checkpoints;
 * :mod:`.export` -- standalone interactive HTML pages.
 
+Importing this package makes the package's plotly template (:mod:`workbench.theme`) plotly's
+default, so ``plotly.express`` charts drawn beside the package's figures look the same.
+
 The panels are imported on first use (``workbench.viz.Explorer``), so plotting alone does
 not need ipywidgets.
 """
@@ -19,6 +22,13 @@ not need ipywidgets.
 from __future__ import annotations
 
 import importlib
+
+from .. import theme
+
+try:
+    theme.template(default=True)
+except ImportError:  # plotly is the viz extra; the figure functions name it when called
+    pass
 
 _LAZY = {"Explorer": "explorer", "Neighbours": "neighbours", "Compare": "compare", "WhatMoved": "moved",
          "StepViewer": "steps", "steps_figure": "steps",

@@ -36,6 +36,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import theme
+from .figures import natural_key
+
 RENDERERS = ("plotly", "jscatter")
 THRESHOLD = 50_000  # "auto" draws more points than this with jupyter-scatter
 LIMITS = {"plotly": 200_000, "jscatter": 5_000_000}  # the most points each renderer is asked to draw
@@ -99,8 +102,13 @@ def map_frame(coords: np.ndarray, values: Sequence, kind: str, colour_name: str,
     ('category', [1.0, 0.08, 0.08])
     """
     n = len(coords)
-    colour = (pd.Categorical([str(v) for v in values]) if kind == "category"
-              else np.asarray(values, dtype=np.float32))
+    if kind == "ordinal":  # categories in their natural order (a rating: 1 < 2 < ... < 5)
+        text = [str(v) for v in values]
+        colour = pd.Categorical(text, categories=sorted(set(text), key=natural_key), ordered=True)
+    elif kind == "category":
+        colour = pd.Categorical([str(v) for v in values])
+    else:
+        colour = np.asarray(values, dtype=np.float32)
     frame = pd.DataFrame({"x": np.asarray(coords[:, 0], np.float32), "y": np.asarray(coords[:, 1], np.float32),
                           colour_name: colour})
     frame["text"] = pd.Series(texts, dtype=object) if len(texts) == n else ""
@@ -119,8 +127,11 @@ def scatter_map(frame: pd.DataFrame, colour_name: str, kind: str, *, selected: S
     point_size = 4 if n <= 10_000 else 2 if n <= 200_000 else 1
     kwargs: dict[str, Any] = dict(data=frame, x="x", y="y", color_by=colour_name, size=point_size,
                                   tooltip=True, tooltip_properties=["text", colour_name],
-                                  width=size[0], height=size[1], lasso_initiator=False, legend=kind == "category")
-    if kind != "category":
+                                  width=size[0], height=size[1], lasso_initiator=False,
+                                  legend=kind in ("category", "ordinal"))
+    if kind == "ordinal":
+        kwargs["color_map"] = theme.ordinal(len(frame[colour_name].cat.categories))
+    elif kind != "category":
         kwargs["color_map"] = "viridis"
     if faded:
         kwargs.update(opacity_by="opacity", opacity_map=[FADED, 1.0])

@@ -23,8 +23,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import theme
 from ..experiments.pareto import pareto_front
-from .figures import COLOURSCALE, require_plotly
+from .figures import require_plotly
+from .polish import label_points, second_axis
 
 
 def _subplots(rows: int, titles: Sequence[str], shared_x: bool = True):
@@ -41,8 +43,10 @@ def _need_columns(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} needs columns {list(cols)}; missing {missing} (got {list(df.columns)})")
 
 
-def layer_curves(table: pd.DataFrame, metrics: Sequence[str] | None = None, *, title: str | None = None):
-    """One panel per metric, a line per pooling mode, layers on the x axis.
+def layer_curves(table: pd.DataFrame, metrics: Sequence[str] | None = None, *, series: str = "pooling",
+                 title: str | None = None):
+    """One panel per metric (titled by the metric's name, with its own y axis and tick labels), a
+    line per ``series`` value (default: pooling mode), layers on the x axis.
 
     Examples
     --------
@@ -52,27 +56,31 @@ def layer_curves(table: pd.DataFrame, metrics: Sequence[str] | None = None, *, t
     [('mean', [1.0, 2.0]), ('mean', [3.0, 4.0])]
     """
     go = require_plotly()
-    _need_columns(table, ["layer", "pooling", "metric", "value"], "layer_curves")
+    _need_columns(table, ["layer", series, "metric", "value"], "layer_curves")
     names = list(dict.fromkeys(table.metric)) if metrics is None else list(metrics)
     unknown = [m for m in names if m not in set(table.metric)]
     if unknown or not names:
         raise ValueError(f"metrics {unknown or names} are not in the table; it holds {sorted(set(table.metric))}")
     fig = _subplots(len(names), names)
-    colours = {p: f"hsl({(37 * i) % 360},60%,45%)" for i, p in enumerate(dict.fromkeys(table.pooling))}
+    palette = theme.QUALITATIVE
+    colours = {p: palette[i % len(palette)] for i, p in enumerate(dict.fromkeys(table[series]))}
     for row, metric in enumerate(names, start=1):
         part = table[table.metric == metric]
-        for pooling, g in part.groupby("pooling", sort=False):
+        for pooling, g in part.groupby(series, sort=False):
             g = g.sort_values("layer")
             fig.add_trace(go.Scatter(x=g.layer, y=g.value, mode="lines+markers", name=str(pooling),
                                      legendgroup=str(pooling), showlegend=row == 1,
                                      line=dict(color=colours[pooling])), row=row, col=1)
     fig.update_xaxes(title_text="layer", row=len(names), col=1)
-    fig.update_layout(title=title, template="plotly_white", height=220 * len(names) + 80, legend_title="pooling")
+    fig.update_yaxes(showticklabels=True)
+    fig.update_layout(title=title, template=theme.template(), height=220 * len(names) + 80, legend_title=series)
     return fig
 
 
 def layer_pooling_heatmap(table: pd.DataFrame, metric: str, *, title: str | None = None):
-    """Heatmap of one metric over layers (x) and pooling modes (y).
+    """Heatmap of one metric over layers (x, in numeric order) and pooling modes (y, first at the
+    top), the value printed in each cell ("n/a" where the metric is undefined, e.g. IsoScore of
+    the constant ``[CLS]`` state of layer 0); signed metrics on the diverging scale centred at 0.
 
     Examples
     --------
@@ -80,6 +88,9 @@ def layer_pooling_heatmap(table: pd.DataFrame, metric: str, *, title: str | None
     ...                   "metric": ["a"] * 4, "value": [1.0, 2.0, 3.0, 4.0]})
     >>> layer_pooling_heatmap(t, "a").data[0].z.tolist()
     [[1.0, 2.0], [3.0, 4.0]]
+    >>> t["layer"] = [1, 0, 1, 0]
+    >>> list(layer_pooling_heatmap(t, "a").data[0].x)
+    ['0', '1']
     """
     go = require_plotly()
     _need_columns(table, ["layer", "pooling", "metric", "value"], "layer_pooling_heatmap")
@@ -87,11 +98,24 @@ def layer_pooling_heatmap(table: pd.DataFrame, metric: str, *, title: str | None
     if part.empty:
         raise ValueError(f"metric {metric!r} is not in the table; it holds {sorted(set(table.metric))}")
     wide = part.pivot_table(index="pooling", columns="layer", values="value", aggfunc="mean", sort=False)
-    fig = go.Figure(go.Heatmap(z=wide.to_numpy(), x=[str(c) for c in wide.columns], y=list(wide.index),
-                               colorscale=COLOURSCALE, colorbar=dict(title=dict(text=metric)),
-                               hovertemplate="layer %{x}, %{y}: %{z:.4g}<extra></extra>"))
-    fig.update_layout(title=title or metric, template="plotly_white", xaxis_title="layer", yaxis_title="pooling")
+    wide = wide[sorted(wide.columns, key=lambda c: (float(c), str(c)) if _numeric(c) else (np.inf, str(c)))]
+    z = wide.to_numpy(dtype=float)
+    fig = go.Figure(go.Heatmap(z=z, x=[str(c) for c in wide.columns], y=[str(p) for p in wide.index],
+                               **theme.scale_for(z, metric), colorbar=dict(title=dict(text=metric)),
+                               text=[[f"{v:.3g}" if np.isfinite(v) else "n/a" for v in row] for row in z],
+                               texttemplate="%{text}", hovertemplate="layer %{x}, %{y}: %{z:.4g}<extra></extra>"))
+    fig.update_layout(title=title or metric, template=theme.template(), xaxis_title="layer", yaxis_title="pooling",
+                      xaxis=dict(type="category", showgrid=False), yaxis=dict(type="category", autorange="reversed",
+                                                                              showgrid=False))
     return fig
+
+
+def _numeric(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def similarity_heatmap(X: Any, labels: Sequence | None = None, *, names: Sequence[str] | None = None,
@@ -119,11 +143,11 @@ def similarity_heatmap(X: Any, labels: Sequence | None = None, *, names: Sequenc
     U = (X / norms)[order]
     ticks = [str(names[i]) if names is not None else (f"{labels[i]} #{i}" if labels is not None else str(i))
              for i in order]
-    fig = go.Figure(go.Heatmap(z=U @ U.T, x=ticks, y=ticks, zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+    fig = go.Figure(go.Heatmap(z=U @ U.T, x=ticks, y=ticks, **{**theme.scale_for([-1.0, 1.0]), "zmin": -1, "zmax": 1},
                                colorbar=dict(title=dict(text="cosine")),
                                hovertemplate="%{y}<br>%{x}<br>cosine %{z:.3f}<extra></extra>"))
-    fig.update_layout(title=title or f"Cosine similarity of {n} vectors", template="plotly_white",
-                      yaxis=dict(autorange="reversed"))
+    fig.update_layout(title=title or f"Cosine similarity of {n} vectors", template=theme.template(),
+                      xaxis=dict(showgrid=False), yaxis=dict(autorange="reversed", showgrid=False))
     return fig
 
 
@@ -144,11 +168,14 @@ def spectrum_figure(X: Any, *, top: int = 50, title: str | None = None):
         raise ValueError(f"top must be at least 1, got {top}")
     ratios = geometry.explained_variance(X)[:top]
     comps = np.arange(1, len(ratios) + 1)
-    fig = go.Figure([go.Bar(x=comps, y=ratios, name="explained variance ratio"),
-                     go.Scatter(x=comps, y=np.cumsum(ratios), mode="lines+markers", name="cumulative", yaxis="y2")])
-    fig.update_layout(title=title or "Explained-variance spectrum", template="plotly_white",
-                      xaxis_title="principal component", yaxis=dict(title="ratio"),
-                      yaxis2=dict(title="cumulative", overlaying="y", side="right", range=[0, 1.02]))
+    fig = go.Figure([go.Bar(x=comps, y=ratios, name="explained variance ratio (left)",
+                            marker_color=theme.QUALITATIVE[0]),
+                     go.Scatter(x=comps, y=np.cumsum(ratios), mode="lines+markers", name="cumulative (right)",
+                                yaxis="y2", line=dict(color=theme.QUALITATIVE[1]))])
+    fig.update_layout(title=title or "Explained-variance spectrum", template=theme.template(),
+                      xaxis_title="principal component", yaxis=dict(title="ratio", rangemode="tozero"),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
+    second_axis(fig, title="cumulative", range=[0, 1.0001], dtick=0.2)
     return fig
 
 
@@ -209,7 +236,7 @@ def critical_n_figure(curve: pd.DataFrame, *, title: str | None = None):
                      go.Scatter(x=curve.d, y=curve.paper, mode="lines", name="paper cubic",
                                 line=dict(dash="dash"))])
     fig.update_layout(title=title or "Critical n: the largest corpus a free embedding of dimension d can order",
-                      template="plotly_white", xaxis_title="dimension d", yaxis_title="critical n")
+                      template=theme.template(), xaxis_title="dimension d", yaxis_title="critical n")
     return fig
 
 
@@ -236,9 +263,9 @@ def pareto_chart(df: pd.DataFrame, cost: str, quality: str, *, label: str | None
                      go.Scatter(x=df[cost].iloc[front], y=df[quality].iloc[front], mode="lines+markers+text",
                                 name="Pareto front", line=dict(shape="hv", color="crimson"),
                                 text=[text[i] for i in front] if text else None, textposition="top left")])
-    fig.update_layout(title=title, template="plotly_white", xaxis_title=cost, yaxis_title=quality,
+    fig.update_layout(title=title, template=theme.template(), xaxis_title=cost, yaxis_title=quality,
                       xaxis_type="log" if log_x else None)
-    return fig
+    return label_points(fig)
 
 
 def training_curves(history: pd.DataFrame | Mapping[str, Sequence[float]], *, x: str | None = None,
@@ -263,5 +290,5 @@ def training_curves(history: pd.DataFrame | Mapping[str, Sequence[float]], *, x:
     for row, name in enumerate(names, start=1):
         fig.add_trace(go.Scatter(x=xs.tolist(), y=df[name], mode="lines", name=name), row=row, col=1)
     fig.update_xaxes(title_text=x or "step", row=len(names), col=1)
-    fig.update_layout(title=title, template="plotly_white", height=200 * len(names) + 80, showlegend=False)
+    fig.update_layout(title=title, template=theme.template(), height=200 * len(names) + 80, showlegend=False)
     return fig

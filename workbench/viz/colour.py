@@ -34,6 +34,7 @@ K_OCCURRENCE = 10  # neighbours counted by k-occurrence
 K_LID = 20  # neighbours of the per-point dimension estimate
 DIAGNOSTIC_SAMPLE = 2000  # rows the kNN-based diagnostics are estimated on
 MAX_CATEGORIES = 30  # attribute columns with more distinct text values are not offered as colours
+MAX_ORDINAL = 12  # numeric attribute columns with at most this many distinct values are ordinal (a rating)
 
 
 @dataclass
@@ -137,10 +138,12 @@ def colour_options(points) -> list[str]:
 
 
 def colour_values(name: str, points, vectors: Vectors | None = None) -> tuple[np.ndarray, str]:
-    """The values of colour-by choice ``name`` and their kind, "category" or "continuous".
+    """The values of colour-by choice ``name`` and their kind: "category", "ordinal" or "continuous".
 
-    Floating-point attribute columns with more than 12 distinct values are continuous;
-    other attributes are categories.
+    Floating-point attribute columns with more than ``MAX_ORDINAL`` distinct values are
+    continuous; other numeric columns (a 1-5 rating, a size) are ordinal: drawn in their order
+    on an ordered palette (:func:`workbench.theme.ordinal`), not on the qualitative one; text
+    columns are categories.
 
     Examples
     --------
@@ -148,7 +151,9 @@ def colour_values(name: str, points, vectors: Vectors | None = None) -> tuple[np
     >>> pts = load_points("clothing-reviews", 5)
     >>> values, kind = colour_values("rating", pts)
     >>> kind, len(values)
-    ('category', 5)
+    ('ordinal', 5)
+    >>> colour_values("department", pts)[1]
+    'category'
     """
     n = len(points.texts)
     if name == "label":
@@ -161,10 +166,23 @@ def colour_values(name: str, points, vectors: Vectors | None = None) -> tuple[np
         return np.asarray(COMPUTED[name](vectors)), "continuous"
     if points.attributes is not None and name in points.attributes.columns:
         col = points.attributes[name]
-        if pd.api.types.is_float_dtype(col) and col.nunique() > 12:
+        numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+        if numeric and pd.api.types.is_float_dtype(col) and col.nunique() > MAX_ORDINAL:
+            return col.to_numpy(float), "continuous"
+        if numeric and col.nunique() <= MAX_ORDINAL:
+            return np.asarray([_number_text(v) for v in col], dtype=object), "ordinal"
+        if numeric:
             return col.to_numpy(float), "continuous"
         return col.astype(str).to_numpy(), "category"
     raise ValueError(f"cannot colour by {name!r}; valid: {', '.join(colour_options(points))}")
+
+
+def _number_text(value) -> str:
+    """``4`` for 4 and 4.0, ``4.5`` for 4.5, ``nan`` for a missing value."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "nan"
+    f = float(value)
+    return str(int(f)) if f.is_integer() else f"{f:g}"
 
 
 def label_agreement(X: np.ndarray, labels, k: int = 10) -> float:

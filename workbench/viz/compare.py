@@ -20,6 +20,8 @@ from .explorer import Explorer
 from .widgets import error_html, require_widgets, table_html
 
 OVERLAP_K = 10
+WIDTH = 1480  # the whole panel fits a 1,500-px window
+GAP = 20  # between the two sides
 
 
 def neighbour_overlap(ids_a: np.ndarray, ids_b: np.ndarray) -> np.ndarray:
@@ -50,7 +52,10 @@ class Compare:
         Explorer settings of each side (``model``, ``pooling``, ``layer``, ``postprocess``,
         ``method``, ``colour_by``); by default MiniLM with mean pooling against its ``[CLS]`` vector.
     **common
-        Explorer settings both sides share (``models``, ``max_points``, ``seed``, ...).
+        Explorer settings both sides share (``models``, ``max_points``, ``seed``, ...). Each side is
+        a compact Explorer (controls wrapping, table below its figure) of width
+        ``(WIDTH - GAP) / 2`` by default, so that the panel, colour bars included, fits
+        ``WIDTH`` pixels; a larger ``size`` is refused.
 
     Examples
     --------
@@ -65,7 +70,11 @@ class Compare:
                  **common: Any):
         widgets, _ = require_widgets()
         common.setdefault("max_points", 1000)
-        common.setdefault("size", (560, 460))
+        side = (WIDTH - GAP) // 2
+        common.setdefault("size", (side, 460))
+        if common["size"][0] > side:
+            raise ValueError(f"size {tuple(common['size'])}: each side of Compare is at most {side} px wide "
+                             f"(the panel fits {WIDTH} px); give a smaller width")
         left = {"model": "minilm", **(left or {})}
         right = {"model": "minilm", "pooling": "cls", **(right or {})}
         self.table = widgets.HTML()
@@ -73,14 +82,17 @@ class Compare:
         self.frame: pd.DataFrame | None = None
         self.overlap: dict[str, float] = {}
         self._ready = False
-        self.left = Explorer(data, **{**common, **left})
-        self.right = Explorer(data, **{**common, **right})
+        self.left = Explorer(data, **{**common, **left, "compact": True})
+        self.right = Explorer(data, **{**common, **right, "compact": True})
         self.right.controls["data"].layout.display = "none"  # the left menu drives both
         for side in (self.left, self.right):
             side.on_update(lambda _: self.update())
             side.on_select(lambda ex, rows: self.select(rows, source=ex))
         self.left.controls["data"].observe(lambda ch: self.right.set_values(data=ch["new"]), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.left.widget, self.right.widget]), self.error, self.table])
+        sides = widgets.HBox([self.left.widget, self.right.widget],
+                             layout=widgets.Layout(width=f"{WIDTH}px", justify_content="space-between"))
+        self.table.layout = widgets.Layout(width=f"{WIDTH}px", overflow="auto")
+        self.widget = widgets.VBox([sides, self.error, self.table], layout=widgets.Layout(width=f"{WIDTH}px"))
         self._ready = True
         self.update()
 

@@ -75,6 +75,9 @@ class Explorer(StagesMixin, SelectionMixin):
         The size at which "auto" switches to jupyter-scatter.
     sample : int, optional
         Draw a seeded random sample of this many of the given vectors (``from_vectors``).
+    compact : bool
+        Keep the panel as wide as the figure: the controls wrap onto more rows and the
+        diagnostics table goes below the figure (as in :class:`~workbench.viz.compare.Compare`).
 
     Examples
     --------
@@ -92,7 +95,7 @@ class Explorer(StagesMixin, SelectionMixin):
                  pooling: str | None = None, layer: int = -1, postprocess: str = "normalize", method: str = "pca",
                  dims: int = 2, colour_by: str = "label", max_points: int = 2000, seed: int = 0,
                  size: tuple[int, int] = (720, 520), options: EncodeOptions | dict | None = None,
-                 renderer: str = "auto", threshold: int = THRESHOLD, sample: int | None = None,
+                 renderer: str = "auto", threshold: int = THRESHOLD, sample: int | None = None, compact: bool = False,
                  _given: dict | None = None):
         widgets, go = require_widgets()
         self.renderer_option, self.threshold, self.sample_size = renderer, threshold, sample
@@ -148,11 +151,21 @@ class Explorer(StagesMixin, SelectionMixin):
         self.progress = widgets.FloatProgress(min=0.0, max=1.0, layout=widgets.Layout(width="200px",
                                                                                        visibility="hidden"))
         c = self.controls
-        self.widget = widgets.VBox([
-            widgets.HBox([c["data"], c["model"], c["pooling"], c["layer"]]),
-            widgets.HBox([c["postprocess"], c["method"], c["dims"], c["colour_by"]]),
-            widgets.HBox([self.progress, self.status]), self.search_box, self.error,
-            widgets.HBox([self._figure_box, widgets.VBox([self.table, self.selection_panel])])])
+        rows = [[c["data"], c["model"], c["pooling"], c["layer"]], [c["postprocess"], c["method"], c["dims"],
+                                                                     c["colour_by"]]]
+        side = widgets.VBox([self.table, self.selection_panel])
+        if compact:  # as wide as the figure: controls wrap, the table goes below
+            width = f"{size[0]}px"
+            self.table.layout = widgets.Layout(width=width, overflow="auto")
+            self.widget = widgets.VBox([
+                widgets.HBox(rows[0] + rows[1], layout=widgets.Layout(flex_flow="row wrap", width=width)),
+                widgets.HBox([self.progress, self.status]), self.search_box, self.error,
+                widgets.VBox([self._figure_box, side])], layout=widgets.Layout(width=width))
+        else:
+            self.widget = widgets.VBox([
+                widgets.HBox(rows[0]), widgets.HBox(rows[1]),
+                widgets.HBox([self.progress, self.status]), self.search_box, self.error,
+                widgets.HBox([self._figure_box, side])])
         self.counts = dict.fromkeys([*STAGES, "diagnostics"], 0)
         self.timings: dict[str, float] = {}  # seconds each stage took when it last ran
         self.points: Points | None = None

@@ -20,11 +20,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import theme
 from .projection import PROJECTIONS, project
 
 __all__ = ["PROJECTIONS", "axis_name", "project", "projection", "scatter", "view_figure"]
 
-COLOURSCALE = "Viridis"
+COLOURSCALE = theme.colourscale(theme.SEQUENTIAL)  # magnitudes; signed values get theme.DIVERGING
+KINDS = ("auto", "category", "ordinal", "continuous")
 HOVER_CHARS = 120  # hover texts are shortened to this many characters
 
 
@@ -85,8 +87,11 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
         One value per row: categories (one trace each) or numbers (a colour bar).
     colour_name : str
         Legend / colour-bar title.
-    kind : {"auto", "category", "continuous"}
+    kind : {"auto", "category", "ordinal", "continuous"}
         How to read ``colour``; "auto": floats are continuous, anything else categories.
+        Categories get the theme's qualitative palette; "ordinal" values (a rating) one trace
+        each in their natural order, coloured dark to light (``theme.ordinal``); continuous
+        values the sequential scale, or the diverging one centred at 0 when they are signed.
     hover : sequence of str, optional
         Text shown when hovering a point (shortened to ``HOVER_CHARS``).
     highlight : sequence of int, optional
@@ -102,6 +107,9 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
     >>> fig = scatter(np.eye(3)[:, :2], colour=["a", "b", "a"], hover=["x", "y", "z"])
     >>> [(t.name, t.customdata.tolist()) for t in fig.data]
     [('a', [0, 2]), ('b', [1])]
+    >>> fig = scatter(np.eye(3)[:, :2], colour=[5, 1, 3], kind="ordinal")
+    >>> [(t.name, t.marker.color) for t in fig.data]
+    [('1', '#440154'), ('3', '#2b758e'), ('5', '#6fce57')]
     """
     go = require_plotly()
     coords = np.asarray(coords, dtype=np.float64)
@@ -111,8 +119,8 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
     colour = ["all"] * n if colour is None else colour
     if len(colour) != n:
         raise ValueError(f"colour values must have one entry per row ({n}), got {len(colour)}")
-    if kind not in ("auto", "category", "continuous"):
-        raise ValueError(f"kind must be 'auto', 'category' or 'continuous', got {kind!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
     kind = colour_kind(colour) if kind == "auto" else kind
     text = _short(hover, n)
     trace = go.Scattergl if dims == 2 else go.Scatter3d
@@ -125,15 +133,20 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
                      hoverinfo="text" if text is not None else "x+y", **xyz, **extra)
 
     fig = go.Figure()
-    if kind == "category":
+    if kind in ("category", "ordinal"):
         values = np.asarray([str(v) for v in colour], dtype=object)
-        for value in sorted(set(values.tolist()), key=_natural):
-            fig.add_trace(make(np.flatnonzero(values == value), value, dict(size=size, opacity=0.75)))
+        names = sorted(set(values.tolist()), key=natural_key)
+        palette = theme.ordinal(len(names)) if kind == "ordinal" else \
+            [theme.QUALITATIVE[i % len(theme.QUALITATIVE)] for i in range(len(names))]
+        for value, c in zip(names, palette):
+            fig.add_trace(make(np.flatnonzero(values == value), value, dict(size=size, opacity=0.75, color=c)))
     else:
         values = np.asarray(colour, dtype=np.float64)
         ok = np.isfinite(values)
+        scale = theme.scale_for(values[ok], colour_name)
+        limits = dict(cmin=scale["zmin"], cmax=scale["zmax"], **({"cmid": 0.0} if "zmid" in scale else {}))
         fig.add_trace(make(np.flatnonzero(ok), colour_name, dict(
-            size=size, opacity=0.8, color=values[ok], colorscale=COLOURSCALE, showscale=True,
+            size=size, opacity=0.8, color=values[ok], colorscale=scale["colorscale"], showscale=True, **limits,
             colorbar=dict(title=dict(text=colour_name))), showlegend=False))
         if not ok.all():
             fig.add_trace(make(np.flatnonzero(~ok), "undefined", dict(size=size, color="lightgrey")))
@@ -147,7 +160,8 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
             raise ValueError(f"highlight holds row indices outside 0..{n - 1}")
         fig.add_trace(make(idx, highlight_name, dict(size=3 * size, color="rgba(0,0,0,0)",
                                                      line=dict(width=2, color="crimson"))))
-    fig.update_layout(title=title, template="plotly_white", legend_title=colour_name if kind == "category" else None,
+    fig.update_layout(title=title, template=theme.template(),
+                      legend_title=colour_name if kind in ("category", "ordinal") else None,
                       dragmode="lasso" if dims == 2 else None, margin=dict(l=40, r=20, t=50, b=40))
     if dims == 2:
         fig.update_layout(xaxis_title=f"{axis} 1", yaxis_title=f"{axis} 2")
@@ -156,8 +170,14 @@ def scatter(coords: Any, *, colour: Sequence | None = None, colour_name: str = "
     return fig
 
 
-def _natural(value: str):
-    """Sort key that orders numeric strings by value ("2" before "10"), then text."""
+def natural_key(value: str):
+    """Sort key that orders numeric strings by value ("2" before "10"), then text.
+
+    Examples
+    --------
+    >>> sorted(["10", "b", "2", "a"], key=natural_key)
+    ['2', '10', 'a', 'b']
+    """
     try:
         return (0, float(value), "")
     except ValueError:

@@ -75,3 +75,28 @@ def plain_json(obj: Any) -> Any:
     if isinstance(obj, (np.ndarray, np.generic)):
         return obj.tolist()
     return obj
+
+
+def declared_width(widget: Any) -> int:
+    """The width in pixels a widget tree asks for: its own ``layout.width`` when set in px,
+    else a figure's layout width, else the sum of a row's children (an ``HBox``) or the widest
+    child (a ``VBox``/``Box``). 0 when nothing says.
+
+    Examples
+    --------
+    >>> widgets, _ = require_widgets()
+    >>> row = widgets.HBox([widgets.Dropdown(layout=widgets.Layout(width="230px"))] * 2)
+    >>> declared_width(row), declared_width(widgets.VBox([row, widgets.HTML()]))
+    (460, 460)
+    """
+    layout = getattr(widget, "layout", None)
+    width = getattr(layout, "width", None)
+    if isinstance(width, str) and width.endswith("px"):
+        return int(float(width[:-2]))
+    if isinstance(width, (int, float)):  # a plotly FigureWidget's layout
+        return int(width)
+    children = getattr(widget, "children", None) or ()
+    sizes = [declared_width(c) for c in children]
+    if not sizes:
+        return 0
+    return sum(sizes) if type(widget).__name__ == "HBox" else max(sizes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ... import theme
 from ..registry import Outcome, Paper, Reproduction
 from ..sidebyside import side_by_side
 from ..verdicts import decide, same_sign
@@ -37,7 +38,7 @@ def run(smoke: bool) -> Outcome:
                f"{per_kind.loc['random', 'bits_per_char']:.3f}, "
                f"shuffled glyphs {per_kind.loc['shuffled glyph', 'bits_per_char']:.3f})")
     curves = result["curves"].groupby(["kind", "step"], as_index=False)["bits_per_char"].mean()
-    figure = px.line(curves, x="step", y="bits_per_char", color="kind", template="plotly_white",
+    figure = px.line(curves, x="step", y="bits_per_char", color="kind", template=theme.template(),
                      title=f"Tiny decoder on Lee news characters: held-out bits per character "
                            f"(mean of {len(SEEDS)} seeds)")
     return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=SEEDS,
