@@ -46,31 +46,62 @@ def _per_seed(df: pd.DataFrame) -> list[int]:
     return [int(df[c].iloc[0]) for c in df if c.startswith("seed_")]
 
 
-def validate(dims: list[int], seeds: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Full and fast search dimension by dimension, each with its own curve's starts; rows printed as they come."""
-    rows, curves = [], {"full": [], "fast": []}
+def validate(dims: list[int], seeds: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Full and fast search dimension by dimension, each with its own curve's starts; rows printed as they come.
+
+    Returns the comparison table, the fast curve (as :func:`critical_n_curve` writes it) and the full search's runs.
+    """
+    rows, done, full_runs = [], {"full": [], "fast": []}, []
     for d in dims:
         row = {"d": d}
-        for strategy, parts in curves.items():
-            if not parts:
+        for strategy, prev in done.items():
+            if not prev:
                 start = None
             elif strategy == "full":
-                start = min(_per_seed(parts[-1]))
+                start = max(min(prev[-1].per_seed), d + 1)
             else:
-                start = expected_critical_n([int(p["d"].iloc[0]) for p in parts],
-                                            [float(p["median"].iloc[0]) for p in parts], d)
-            df = critical_n_curve([d], seeds=seeds, strategy=strategy, start=start, show_progress=False)
-            parts.append(df)
-            row.update({strategy: _per_seed(df), f"runs_{strategy}": int(df["runs"].iloc[0]),
-                        f"s_{strategy}": float(df["seconds"].iloc[0]),
-                        f"cpu_{strategy}": float(df["cpu_seconds"].iloc[0])})
+                start = expected_critical_n([r.d for r in prev], [r.median for r in prev], d)
+            res = critical_n(d, seeds=seeds, strategy=strategy, start=start, show_progress=False)
+            prev.append(res)
+            row.update({strategy: res.per_seed, f"runs_{strategy}": len(res.runs), f"s_{strategy}": res.seconds,
+                        f"cpu_{strategy}": res.cpu_seconds})
+        full_runs.append(done["full"][-1].runs)
         row["agree"] = row["full"] == row["fast"]
         row["load"] = _load()
         rows.append(row)
         print(f"  d={d}: full {row['full']} ({row['runs_full']} runs, {row['cpu_full']:.1f} CPU s)  fast {row['fast']} "
               f"({row['runs_fast']} runs, {row['cpu_fast']:.1f} CPU s)  agree {row['agree']}  load {row['load']:.1f}",
               flush=True)
-    return pd.DataFrame(rows), pd.concat(curves["fast"], ignore_index=True)
+    fast = pd.DataFrame([{"d": r.d, **{f"seed_{s}": v for s, v in zip(r.seeds, r.per_seed)}, "median": r.median,
+                          "min": min(r.per_seed), "max": max(r.per_seed), "paper": float(cubic(r.d)),
+                          "runs": len(r.runs), "seconds": r.seconds, "cpu_seconds": r.cpu_seconds}
+                         for r in done["fast"]])
+    return pd.DataFrame(rows), fast, pd.concat(full_runs, ignore_index=True)
+
+
+def stall_rule(runs: pd.DataFrame, windows=(500, 1000, 2000, 3000, 4000), slopes=(0.0, 0.5, 1.0, 2.0)) -> pd.DataFrame:
+    """What an early stop on stalled top-k accuracy would have done to the full search's runs.
+
+    The rule: stop once no new best accuracy has been seen for ``window + slope * t_best``
+    steps (``t_best``: the step of the last new best). From each run's new-best steps
+    (``runs["best_steps"]``): ``killed_solvers`` counts runs that solved but would have been
+    stopped first (each one can change a critical n), ``steps_saved`` the share of all
+    steps the rule would have spared on the runs that did not solve.
+    """
+    out = []
+    for a in windows:
+        for c in slopes:
+            killed, saved = 0, 0
+            for solved, steps, best in zip(runs["solved"], runs["steps"], runs["best_steps"]):
+                cut = next((b0 + a + c * b0 for b0, b1 in zip(best, best[1:]) if b1 - b0 >= a + c * b0), None)
+                if solved:
+                    killed += cut is not None
+                else:
+                    cut = cut if cut is not None else best[-1] + a + c * best[-1]
+                    saved += max(steps - cut, 0)
+            out.append({"window": a, "slope": c, "killed_solvers": killed,
+                        "steps_saved": round(saved / runs["steps"].sum(), 3)})
+    return pd.DataFrame(out)
 
 
 def reach(fast: pd.DataFrame, budget_s: float, seeds: int, max_dim: int) -> pd.DataFrame:
@@ -117,7 +148,7 @@ def main() -> None:
           f"{torch.get_num_threads()}, load average before {os.getloadavg()}")
     dims = parse_dims(args.dims)
     print(f"1. full vs fast search, d = {args.dims}, {args.seeds} seeds")
-    table, fast = validate(dims, args.seeds)
+    table, fast, full_runs = validate(dims, args.seeds)
     show = table.copy()
     for c in ("s_full", "s_fast", "cpu_full", "cpu_fast", "load"):
         show[c] = show[c].round(1)
@@ -136,7 +167,14 @@ def main() -> None:
     print(f"[{'PASS' if (np.abs(rel) <= 0.15).all() else 'MISS'}] full median within 15% of the paper's cubic at "
           f"every d (outside at d = {table.loc[np.abs(rel) > 0.15, 'd'].tolist()})")
     print(f"[{'PASS' if (np.diff(med) >= 0).all() else 'MISS'}] full median increasing in d")
-    out = {"validation": table.to_dict(orient="records")}
+    stall = stall_rule(full_runs)
+    print(f"early stop on stalled top-k accuracy, replayed on the full search's {len(full_runs)} runs "
+          f"({int(full_runs['solved'].sum())} solved):")
+    print(stall.to_string(index=False))
+    safe = stall[stall["killed_solvers"] == 0]
+    print(f"  best rule that spares every solver saves {safe['steps_saved'].max():.1%} of all steps"
+          if len(safe) else "  no rule in the grid spares every solver")
+    out = {"validation": table.to_dict(orient="records"), "stall_rule": stall.to_dict(orient="records")}
     if args.budget_min > 0:
         print(f"2. reach of the fast search within {args.budget_min:g} CPU minutes (from d = {dims[0]})")
         curve = reach(fast, 60 * args.budget_min, args.reach_seeds or args.seeds, args.max_dim)

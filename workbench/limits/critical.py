@@ -358,9 +358,9 @@ def compare_strategies(
 
     Examples
     --------
-    >>> t = compare_strategies([2, 3], seeds=1, patience=200, show_progress=False)
+    >>> t = compare_strategies([3], seeds=1, patience=200, show_progress=False)
     >>> t["agree"].tolist(), bool((t["runs_fast"] <= t["runs_full"]).all())
-    ([True, True], True)
+    ([True], True)
     """
     curves = {s: critical_n_curve(dims, k, seeds=seeds, strategy=s, show_progress=show_progress, **kwargs)
               for s in STRATEGIES}
