@@ -10,6 +10,14 @@ the median over seeds is the headline number, with the spread beside it. The see
 searches run in lockstep, and seeds that ask for the same ``n`` share one batched run
 (:func:`~workbench.limits.free_embedding_seeds`), which keeps small problems cheap.
 
+``strategy="fast"`` spends the runs where the answer is: it probes the boundary that the
+curve so far predicts (:func:`expected_critical_n`) first, and sweeps below the boundary
+only (a run above it cannot lower the smallest unsolved ``n``). :func:`compare_strategies`
+runs both on the same seeds; ``benchmarks/bench_limits.py`` checks that they agree on
+d = 4..12 and measures how far the fast search gets in a CPU budget. Warm starts (a run
+initialised from a solved smaller one) are left out: they would change each run's
+trajectory, so the agreement with the full search would no longer follow from the seeds.
+
 ``critical_n_curve`` repeats the search over dimensions, fits a cubic in ``d`` and
 compares with the paper's published fit, :data:`PAPER_CUBIC`. Left out: k other than
 the dense pattern's subset size (any ``k`` works, the paper uses 2), and parallel runs
