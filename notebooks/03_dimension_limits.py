@@ -33,7 +33,8 @@
 import os
 
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
-CURVE_DIMS = [2, 3] if SMOKE else list(range(4, 25))  # the full run extends the curve as far as it can
+CURVE_DIMS = [2, 3, 4] if SMOKE else list(range(4, 25))  # the full run extends the curve as far as it can
+FULL_UP_TO = 3 if SMOKE else 12  # the full search up to here, the fast one (checked against it on d = 4..12) beyond
 CURVE_SEEDS = 1 if SMOKE else 3
 CURVE_BUDGET_S = 60 if SMOKE else 30 * 60  # stop adding dimensions after this many seconds
 FE_OPTS = {"patience": 200} if SMOKE else {}  # a shorter patience only to keep the smoke run quick
@@ -92,7 +93,10 @@ except ImportError:
 # %% [markdown]
 # ## 2. The critical-n curve
 # For each d we search the smallest n that the optimiser cannot solve: gallop n
-# upward, bisect, then sweep a few values around the boundary, once per seed. The paper
+# upward, bisect, then sweep a few values around the boundary, once per seed. Beyond
+# `FULL_UP_TO` the fast search takes over: it first tries the boundary the curve so far
+# predicts and sweeps below it only; on d = 4..12 with the same seeds it finds the same
+# critical n as the full search (`benchmarks/bench_limits.py`) with fewer runs. The paper
 # fits critical_n(d) = -10.5322 + 4.0309 d + 0.0520 d^2 + 0.0037 d^3.
 
 # %%
@@ -101,10 +105,15 @@ for d in CURVE_DIMS:
     if time.perf_counter() - t0 > CURVE_BUDGET_S:
         print(f"time budget reached before d={d}")
         break
-    res = limits.critical_n(d, seeds=CURVE_SEEDS, start=None if start is None else max(start, d + 1), **FE_OPTS)
+    strategy = "full" if d <= FULL_UP_TO else "fast"
+    if strategy == "fast" and rows:
+        start = limits.expected_critical_n([r["d"] for r in rows], [r["median"] for r in rows], d)
+    res = limits.critical_n(d, seeds=CURVE_SEEDS, start=None if start is None else max(start, d + 1),
+                            strategy=strategy, **FE_OPTS)
     start = min(res.per_seed)
     rows.append({"d": d, "median": res.median, "min": min(res.per_seed), "max": max(res.per_seed),
-                 "per_seed": res.per_seed, "paper": float(limits.cubic(d)), "seconds": round(res.seconds, 1)})
+                 "per_seed": res.per_seed, "paper": float(limits.cubic(d)), "strategy": strategy,
+                 "seconds": round(res.seconds, 1)})
 curve = pd.DataFrame(rows)
 curve["rel_error"] = curve["median"] / curve["paper"] - 1
 curve

@@ -190,6 +190,22 @@ def test_critical_n_small_dimension():
         critical_n(3, seeds=[])
 
 
+def test_fast_strategy_gives_the_full_searchs_critical_n():
+    # the same seeds and options: the fast search must find exactly the full search's critical n per seed
+    table = limits.compare_strategies(range(3, 6), seeds=2, patience=200, show_progress=False)
+    assert table["agree"].all(), table[["d", "full", "fast"]]
+    assert (table["runs_fast"] <= table["runs_full"]).all() and table["runs_fast"].sum() < table["runs_full"].sum()
+    # started at the right boundary, it runs only the two probes and the sweep below: nothing above the boundary
+    c = table["full"].iloc[-1][1]
+    fast = critical_n(5, seeds=[1], start=c, strategy="fast", patience=200, show_progress=False)
+    assert fast.per_seed == [c] and sorted(fast.runs["n"]) == [c - 3, c - 2, c - 1, c]
+    assert fast.strategy == "fast" and fast.to_record()["strategy"] == "fast"
+    with pytest.raises(ValueError, match="strategy 'quick'"):
+        critical_n(3, strategy="quick")
+    with pytest.raises(ValueError, match="must match"):
+        limits.expected_critical_n([4, 5], [10], 6)
+
+
 @pytest.mark.slow
 def test_critical_n_grows_with_d_and_tracks_the_paper_at_d8():
     low = critical_n(5, seeds=1, sweep=0, start=12, show_progress=False).per_seed[0]

@@ -120,6 +120,11 @@ def test_cli_generate_and_critical_n(tmp_path, capsys):
     records = json.loads(capsys.readouterr().out)
     assert [r["d"] for r in records] == [2, 3] and all(len(r["critical_n"]) == 1 for r in records)
     assert np.all(np.diff([r["median"] for r in records]) >= 0)
+    assert cli.main(["limits", "critical-n", "--dims", "2-3", "--seeds", "1", "--sweep", "0", "--strategy", "fast",
+                     "--json"]) == 0
+    fast = json.loads(capsys.readouterr().out)
+    assert [r["critical_n"] for r in fast] == [r["critical_n"] for r in records]
+    assert {r["strategy"] for r in fast} == {"fast"} and {r["strategy"] for r in records} == {"full"}
     assert cli.main(["limits", "critical-n", "--dims", "x"]) == 2
     assert "cannot read dimensions" in capsys.readouterr().err
     assert cli.main(["limits", "generate", "--queries", "100", "--k", "5", "--docs", "3", "--out", str(out)]) == 2

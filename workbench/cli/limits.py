@@ -17,13 +17,16 @@ def cmd_limits(args) -> None:
         dims = limits.parse_dims(args.dims)
         records, start = [], None
         for d in dims:
-            res = limits.critical_n(d, args.k, seeds=args.seeds, sweep=args.sweep, show_progress=None,
-                                    start=None if start is None else max(start, d + 1))
+            if records and args.strategy == "fast":
+                start = limits.expected_critical_n([r["d"] for r in records], [r["median"] for r in records], d)
+            res = limits.critical_n(d, args.k, seeds=args.seeds, sweep=args.sweep, strategy=args.strategy,
+                                    show_progress=None, start=None if start is None else max(start, d + 1))
             start = min(res.per_seed)
             records.append(res.to_record())
             if not args.json:
                 print(f"d={d:<4} critical n per seed {res.per_seed}  median {res.median:g}  "
-                      f"paper cubic {float(limits.cubic(d)):.1f}  ({res.seconds:.1f} s)", flush=True)
+                      f"paper cubic {float(limits.cubic(d)):.1f}  ({res.seconds:.1f} s, {len(res.runs)} runs)",
+                      flush=True)
         if args.json:
             _print(records, True)
     else:
@@ -44,6 +47,9 @@ def register(sub) -> None:
     c.add_argument("--k", type=int, default=2, help="relevant documents per query")
     c.add_argument("--seeds", type=int, default=3, help="number of seeds (0, 1, ...)")
     c.add_argument("--sweep", type=int, default=2, help="values checked each side of the boundary")
+    c.add_argument("--strategy", choices=("full", "fast"), default="full",
+                   help="full: gallop, bisect, sweep both sides (the reference); fast: start at the boundary the "
+                        "curve so far predicts, sweep below only (same critical n on d = 4..12, see bench_limits)")
     c.add_argument("--json", action="store_true")
     g = act.add_parser("generate", help="write a LIMIT-style data set (MTEB json lines)")
     g.add_argument("--docs", type=int, default=None, help="total documents (default: the relevant pool only)")

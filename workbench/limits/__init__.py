@@ -22,10 +22,13 @@ from .bounds import (
 from .critical import (
     EXTRAPOLATE_DIMS,
     PAPER_CUBIC,
+    STRATEGIES,
     CriticalN,
+    compare_strategies,
     critical_n,
     critical_n_curve,
     cubic,
+    expected_critical_n,
     extrapolate,
     fit_cubic,
     parse_dims,
@@ -42,8 +45,9 @@ from .qrels import PATTERNS, block, cycle, dense, make_qrels, qrel_matrix, rando
 from .real import recall_table
 
 __all__ = [
-    "EXTRAPOLATE_DIMS", "FREE_EMBEDDING_LOSSES", "PAPER_CUBIC", "PATTERNS", "CriticalN", "FreeEmbeddingResult",
-    "block", "bracket_dimension", "critical_n", "critical_n_curve", "cubic", "cycle", "dense", "extrapolate",
+    "EXTRAPOLATE_DIMS", "FREE_EMBEDDING_LOSSES", "PAPER_CUBIC", "PATTERNS", "STRATEGIES", "CriticalN",
+    "FreeEmbeddingResult", "block", "bracket_dimension", "compare_strategies", "critical_n", "critical_n_curve",
+    "cubic", "cycle", "dense", "expected_critical_n", "extrapolate",
     "fit_cubic", "forster_bound", "forster_lower_bound", "free_embedding", "free_embedding_dimension",
     "free_embedding_seeds", "generate_limit", "make_qrels", "parse_dims", "qrel_matrix", "random",
     "rank_upper_bound", "recall_table", "sign_matrix", "topk_accuracy",
