@@ -34,6 +34,8 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 LAYERS = [0, 3, -1] if SMOKE else "all"
 STS_PAIRS = 120 if SMOKE else None  # Lee: 1,225 pairs over 50 documents
@@ -43,6 +45,7 @@ CLS_TEXTS = 40 if SMOKE else None  # pang-lee-polarity: 200 reviews
 DECODER_STS_PAIRS = 12 if SMOKE else None
 RESAMPLES = 50 if SMOKE else 1000
 DECODER_MAX_LENGTH = 24 if SMOKE else 128
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd

@@ -29,6 +29,8 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_TEXTS = 40 if SMOKE else 300  # review snippets for the per-layer study
 N_TEXTS_DECODER = 0 if SMOKE else 120  # smollm2 is ~10x slower: fewer texts (0 skips it)
@@ -36,6 +38,7 @@ N_REPORT = 200 if SMOKE else 2000  # texts for the side-by-side reports
 N_BACKGROUND = 40 if SMOKE else 300  # Lee background documents added to the post-processing fit set
 WHITEN_K = (16, 64) if SMOKE else (16, 64, 128, 256)  # whitening dimensions (below the fit set's rank)
 GLOVE_FIT_ROWS = 20_000 if SMOKE else None  # rows of the GloVe vocabulary that fit all-but-the-top (None: all)
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import numpy as np

@@ -32,6 +32,8 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 CURVE_DIMS = [2, 3] if SMOKE else list(range(4, 25))  # the full run extends the curve as far as it can
 CURVE_SEEDS = 1 if SMOKE else 3
@@ -42,6 +44,7 @@ N_QUERIES = 100 if SMOKE else 1000
 DISTRACTORS = 100 if SMOKE else 954
 MODELS = [("minilm", None, (None, 256, 128, 64, 32))] + ([] if SMOKE else [("smollm2", "last", (None,)),
                                                                          ("smollm2", "mean", (None,))])
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import time

@@ -33,11 +33,14 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_QUERIES = 15 if SMOKE else None  # rotten-tomatoes-synopsis queries (None: all 156)
 N_DOCS = 300 if SMOKE else None  # its corpus (None: all 4,866 reviews)
 N_REVIEWS = 400 if SMOKE else 5000  # clothing reviews for the filtered-search study
 N_TITLES = 30 if SMOKE else 300  # review titles used as queries there
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import numpy as np

@@ -37,12 +37,15 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_POINTS = 60 if SMOKE else 2000  # reviews drawn in the Explorer and Neighbours panels
 N_COMPARE = 40 if SMOKE else 600  # posts in the Compare panel
 METHOD = "pca" if SMOKE else "umap"  # projection of the Explorer
 N_LAYER_TEXTS = 20 if SMOKE else 200  # texts for the layer x pooling heatmap
 N_LARGE = 300 if SMOKE else 20_000  # reviews on the large map and in the what-moved comparison
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import workbench as wb

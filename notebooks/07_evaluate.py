@@ -32,9 +32,12 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 LIMIT_QUERIES = 60 if SMOKE else 1000  # LIMIT-small queries embedded by the dense model
 RESAMPLES = 200 if SMOKE else 1000  # bootstrap resamples per interval
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd

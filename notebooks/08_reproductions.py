@@ -35,8 +35,11 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 ENTRY = "limit"  # the entry to rerun below; any name from the table
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd

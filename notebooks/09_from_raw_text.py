@@ -32,12 +32,15 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 PER_SET = 10_000 if SMOKE else None  # tokens read from each packaged corpus (None: all, about 2.2 million)
 EPOCHS = 2 if SMOKE else 5  # passes over the corpus for each static method
 N_CORPUS, N_QUERIES = (300, 60) if SMOKE else (4000, 400)  # clothing reviews searched / used as queries
 BPV_EPOCHS = 2 if SMOKE else 5  # Binary PV training passes
 SENSE_PER_SET = 6_000 if SMOKE else 70_000  # tokens per corpus for the multi-sense model
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import warnings

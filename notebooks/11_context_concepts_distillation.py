@@ -31,12 +31,15 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 MODULES = ["fnmatch", "sched", "quopri", "secrets", "graphlib"] if SMOKE else None  # documents (None: the first 12)
 WINDOW = 64 if SMOKE else 128  # context window, tokens
 N_TRAIN = 200 if SMOKE else 3000  # training pairs for the concept layer
 N_PAIRS = 40 if SMOKE else 1000  # titles for the distillation teacher (two pairs each)
 RESAMPLES = 200 if SMOKE else 1000  # bootstrap resamples per interval
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import numpy as np

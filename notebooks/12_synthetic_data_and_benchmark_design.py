@@ -30,6 +30,8 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_TRAIN = 4 if SMOKE else 16        # real (title -> review) pairs
 N_DOCS = 2 if SMOKE else 16         # unlabelled reviews that get generated queries
@@ -40,6 +42,7 @@ MAX_LENGTH = 32 if SMOKE else 96    # tokens per text in training and evaluation
 TRAINED = ("real", "real + mined negatives", "+ generated negatives") if SMOKE else None  # smoke: three of five
 N_KEEP = 6                          # tasks kept by the selection
 WITH_SMOLLM2 = not SMOKE            # the four smollm2 configurations of the score matrix
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import plotly.express as px

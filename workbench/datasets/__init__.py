@@ -84,8 +84,8 @@ def available() -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _load_shared(name: str) -> Dataset:
-    return DATASETS[name]()
+def _load_shared(name: str, options: tuple = ()) -> Dataset:
+    return DATASETS[name](**dict(options))
 
 
 def _fresh(dataset: Dataset) -> Dataset:
@@ -106,7 +106,7 @@ def _fresh(dataset: Dataset) -> Dataset:
     })
 
 
-def load(name: str) -> Dataset:
+def load(name: str, **options) -> Dataset:
     """Load a packaged data set by name.
 
     Sets are read once per process and memoised; each call returns a fresh copy,
@@ -116,6 +116,9 @@ def load(name: str) -> Dataset:
     ----------
     name : str
         One of :func:`available`.
+    **options
+        Options of that set's loader, e.g. ``clean=True`` for ``"mini-newsgroups"``
+        (drop quoted replies, attribution lines and signatures from the posts).
 
     Returns
     -------
@@ -124,7 +127,8 @@ def load(name: str) -> Dataset:
     Raises
     ------
     ValueError
-        For an unknown name; the message lists the valid ones.
+        For an unknown name or an option the set does not take; the message lists the
+        valid ones.
     MissingDataPackage
         When the package holding the files is not installed; the message names the
         pip command that fixes it.
@@ -134,11 +138,22 @@ def load(name: str) -> Dataset:
     >>> lee = load("lee-pairs")
     >>> len(lee), lee.meta["scale"]
     (1225, (0.2, 1.0))
+    >>> load("mini-newsgroups", clean=True).meta["cleaned"]
+    True
+    >>> load("lee-pairs", clean=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: data set 'lee-pairs' takes no option 'clean' (it takes none)
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose from: {', '.join(available())}")
+    accepted = DATASETS[name].options()
+    for key in options:
+        if key not in accepted:
+            raise ValueError(f"data set {name!r} takes no option {key!r} "
+                             f"(it takes {', '.join(accepted) if accepted else 'none'})")
     DATASETS[name].check_installed()
-    return _fresh(_load_shared(name))
+    return _fresh(_load_shared(name, tuple(sorted(options.items()))))
 
 
 def describe() -> pd.DataFrame:
