@@ -78,7 +78,22 @@ COLS = ["pooling", "layer", "score", "ci_low", "ci_high", "delta", "p_value"]
 # \mathrm{nDCG@10} = \frac{\mathrm{DCG@10}}{\mathrm{IDCG@10}},$$
 #
 # where IDCG@10 is the DCG@10 of the ideal ranking, so 1 means every relevant document
-# came first; the table reports the mean over queries.
+# came first; the table reports the mean over queries. Spearman's $\rho$ (Spearman, 1904)
+# is the Pearson correlation between the ranks of the pairs' cosines and the ranks of their
+# human ratings; the probe's accuracy is the share of held-out reviews whose label it gets right.
+#
+# Each cell's 95% interval is a percentile bootstrap (Efron, 1979): draw the $n$ examples
+# with replacement $R$ times (`RESAMPLES`), recompute the score $\hat\theta^{*}_r$ on each draw,
+# and keep the middle 95%,
+#
+# $$\mathrm{CI}_{95\%} = \big[\, q_{0.025}(\hat\theta^{*}_1, \dots, \hat\theta^{*}_R),\;
+# q_{0.975}(\hat\theta^{*}_1, \dots, \hat\theta^{*}_R) \,\big].$$
+#
+# The paired test against the default cell swaps the two cells' per-example outputs on
+# each example with probability 1/2, $R$ times, and reports
+# $p = \big(1 + \#\{r : |\Delta^{*}_r| \ge |\Delta|\}\big) / (1 + R)$, where $\Delta$ is the
+# observed difference of scores (for a correlation, each cell's scores are first turned
+# into ranks so that a swap compares like with like).
 
 # %%
 minilm = wb.load_encoder("minilm")
@@ -109,7 +124,9 @@ for df in dec_sweeps.values():
 
 # %% [markdown]
 # The best and worst cell of every heatmap, with 95% intervals; `delta` and `p_value`
-# compare each with the model's default configuration (its own pooling, last layer).
+# compare each with the model's default configuration (its own pooling, last layer). A
+# heatmap whose cells all score the same (a tiny smoke subset can do that) gets one row,
+# `all equal`, instead of a best and a worst.
 
 # %%
 extremes = best_worst(pd.concat([*enc_sweeps.values(), *dec_sweeps.values()], ignore_index=True))

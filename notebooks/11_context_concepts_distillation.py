@@ -75,6 +75,14 @@ print(f"late chunking: cosine between the two = {float(toy['late'][0] @ toy['lat
 # candidate a function of a module, ranked among all modules' functions (global) or only
 # among its own module's (within). The residual weight is tuned on a dev split of the
 # queries.
+#
+# Each query has one gold function, at 1-based rank $r_q$ (a candidate that ties the gold's
+# score counts as above it). The table gives $\mathrm{recall@}k = \frac{1}{|Q|}\sum_q [r_q \le k]$
+# and the mean reciprocal rank over the full ranking (Voorhees, 1999),
+#
+# $$\mathrm{MRR} = \frac{1}{|Q|} \sum_{q \in Q} \frac{1}{r_q},$$
+#
+# with `mrr_lo` and `mrr_hi` its 95% percentile-bootstrap interval over queries.
 
 # %%
 sit = run_situated(enc, n_modules=12, modules=MODULES, max_queries_per_module=20, window=WINDOW,

@@ -24,8 +24,9 @@
 #    ingredient at a time, against a control that uses no generator (negatives mined by the model).
 # 2. **How small can a benchmark be and still rank models the same way?** MMTEB (Enevoldsen et al. 2025)
 #    keeps a subset of tasks chosen by inter-task correlation and cuts retrieval corpora to hard negatives.
-#    We score 17 configurations on 14 packaged tasks, select tasks greedily, compare with random subsets,
-#    and see where configurations of one model make agreement look better than it is.
+#    We score 17 configurations (a smoke run leaves out SmolLM2's four) on 14 packaged tasks, select tasks
+#    greedily, compare with random subsets, and see where configurations of one model make agreement look
+#    better than it is.
 
 # %% tags=["parameters"]
 import os
@@ -149,6 +150,12 @@ px.imshow(corr, zmin=-1, zmax=1, color_continuous_scale="RdBu", title="Task corr
 # Greedy selection removes the task most redundant with the others (its highest correlation with a task
 # left), keeping one task of each kind; Kendall's tau compares the ranking by the tasks left with the full
 # suite's. Random subsets of the same size are the baseline.
+#
+# For $m$ configurations ranked by the subset and by the full suite, Kendall's rank correlation (Kendall, 1938)
+# counts the pairs of configurations the two rankings order the same way ($C$, concordant) and the opposite way
+# ($D$, discordant), $\tau = (C - D) / \binom{m}{2}$ without ties; with ties, scipy's $\tau_b$ divides by
+# $\sqrt{(C + D + T_x)(C + D + T_y)}$ instead, $T_x, T_y$ the pairs tied in only one ranking. 1 means the same
+# order, 0 no relation.
 
 # %%
 path = greedy_selection(bench.scores, N_KEEP, kinds=bench.kinds)

@@ -1,4 +1,4 @@
-"""Cleaning Usenet posts: quotes, attributions, stray headers and signatures go, the author's words stay."""
+"""Cleaning Usenet posts (quotes, attributions, headers, signatures go) and the message for a missing local copy."""
 
 import pytest
 
@@ -46,3 +46,16 @@ def test_mini_newsgroups_clean_option():
         wd.load("lee-pairs", clean=True)
     with pytest.raises(ValueError, match="takes no option 'strip'.*takes clean"):
         wd.load("mini-newsgroups", strip=True)
+
+
+def test_missing_copy_message_says_where_it_looked_and_how_to_provide_one(tmp_path, monkeypatch):
+    from workbench.datasets import local
+
+    monkeypatch.setattr(local, "PROJECT_DATA", tmp_path / "project-data")
+    monkeypatch.setenv("WB_DATA_DIR", str(tmp_path / "mine"))
+    text = wd.missing_copy_message("limit-small", "generated data stand in for it")
+    assert str(tmp_path / "mine") in text and str(tmp_path / "project-data") in text
+    assert "generated data stand in for it" in text and "WB_DATA_DIR" in text
+    assert str(tmp_path / "project-data" / "limit-small") in text
+    with pytest.raises(ValueError, match="plain file or folder name"):
+        wd.missing_copy_message("../x", "nothing")

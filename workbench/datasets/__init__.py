@@ -40,7 +40,7 @@ from .containers import (
     train_test_split,
 )
 from .inspection import inspect_data
-from .local import data_dirs, local_copy
+from .local import data_dirs, local_copy, missing_copy_message
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
 from .pairs import load_pairs
 from .retrieval_folder import load_retrieval
@@ -60,6 +60,7 @@ __all__ = [
     "describe",
     "inspect_data",
     "local_copy",
+    "missing_copy_message",
     "load",
     "load_pairs",
     "load_qrels",
