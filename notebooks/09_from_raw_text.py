@@ -91,7 +91,8 @@ scores = compare_word_pairs({**models, "glove-6B-50d": glove}, pairs, n_resample
 scores.round(3)
 
 # %% [markdown]
-# `spearman` is computed on the pairs whose two words the model knows (`n`; `oov_pairs`
+# `spearman` (Spearman's rank correlation between the cosines of the pairs' word vectors and
+# the human ratings) is computed on the pairs whose two words the model knows (`n`; `oov_pairs`
 # were skipped, as the GloVe encoder reports its unknown words); `spearman_common` on the
 # pairs every model knows, the fair comparison. fastText builds vectors for unseen words
 # from character n-grams, so it covers every pair.
@@ -109,7 +110,10 @@ px.bar(scores, x="model", y="spearman_common", color="dataset", barmode="group",
 
 # %% [markdown]
 # Analogies (3CosAdd over each model's 30,000 most frequent words): small corpora cover
-# few questions, and those they cover are hard for them.
+# few questions, and those they cover are hard for them. For a question $a : b :: c : ?$,
+# 3CosAdd (Mikolov, Yih and Zweig, 2013) answers with the word $x$ (other than $a$, $b$, $c$)
+# that maximises $\cos(x, b) - \cos(x, a) + \cos(x, c)$, i.e. the cosine with $b - a + c$ for
+# unit vectors.
 
 # %%
 analogies = wb.datasets.load("google-analogies")
