@@ -35,8 +35,7 @@ import os
 from workbench.env import smoke_banner
 
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
-CURVE_DIMS = [4, 5] if SMOKE else list(range(4, 25))  # d >= 4, where the paper's cubic is positive; the full run
-# extends the curve as far as it can
+CURVE_DIMS = [4, 5] if SMOKE else list(range(4, 25))  # from d = 4 (the paper's cubic is < 3 below); as far as it can
 CURVE_SEEDS = 1 if SMOKE else 3
 CURVE_BUDGET_S = 60 if SMOKE else 30 * 60  # stop adding dimensions after this many seconds
 FE_OPTS = {"patience": 200} if SMOKE else {}  # a shorter patience only to keep the smoke run quick
@@ -209,6 +208,8 @@ if USE_LIMIT_SMALL and limit_small is not None:
     real = load_retrieval(limit_small)
     sets["LIMIT-small"] = real.select_queries(real.query_ids[:N_QUERIES])
     print(f"LIMIT-small from {limit_small} ({len(sets['LIMIT-small'].queries)} of its {len(real.queries)} queries)")
+elif limit_small is not None:  # a copy, turned off
+    print(f"LIMIT-small at {limit_small} is not scored (USE_LIMIT_SMALL = False)")
 else:
     print(missing_copy_message("limit-small", "the generated LIMIT-style sets stand in for it"))
 table = limits.recall_table(sets, MODELS)

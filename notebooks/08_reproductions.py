@@ -77,7 +77,9 @@ registry["verdict"].value_counts()
 # An entry is wiring only: it calls the package's functions, reads the published numbers and
 # lets a rule from `wb.reproduce.verdicts` decide. Its `scale` says how our setting differs
 # from the paper's, which is what decides whether a magnitude or only an ordering can be
-# compared.
+# compared. The rerun below uses the notebook's size: in a smoke run its verdict comes from
+# seconds of computation and says nothing about the paper (the registry's `size` column says
+# at which size each stored verdict was reached).
 
 # %%
 entry = wb.reproduce.get(ENTRY)
