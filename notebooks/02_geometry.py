@@ -21,7 +21,7 @@
 # and tries the two classic fixes.
 #
 # 1. anisotropy per layer for `minilm` (pooled with CLS and mean, and token by token) and
-#    for the decoder `smollm2`, in the style of Ethayarajh (2019);
+#    for the decoder `smollm2` (left out of smoke runs), in the style of Ethayarajh (2019);
 # 2. the full geometry report for several configurations side by side;
 # 3. whitening and all-but-the-top: what they do to the geometry and to STS on the Lee pairs;
 # 4. GloVe on WordSim-353 and SimLex-999 with and without all-but-the-top (Mu & Viswanath 2018).
