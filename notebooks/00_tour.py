@@ -19,7 +19,8 @@
 # Five minutes from raw text to a first result, all offline:
 #
 # 1. load the default model, all-MiniLM-L6-v2, from the package that ships its weights;
-# 2. embed a real data set — 200 newsgroup posts on atheism and on space;
+# 2. embed a real data set — 200 newsgroup posts on atheism and on space, cleaned of quoted
+#    replies and signatures;
 # 3. look at the embedding space in an interactive projection coloured by topic;
 # 4. ask for the nearest neighbours of a query you type;
 # 5. get a first number: how well cosine similarity agrees with people on the Lee
@@ -28,9 +29,12 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_POSTS = 60 if SMOKE else 200
-QUERY = "rockets, orbits and the space shuttle"
+QUERY = "the cost of launching a satellite into orbit"
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd
@@ -52,14 +56,17 @@ enc
 
 # %% [markdown]
 # ## 2. Real data
-# The packaged data sets are listed by `wb.datasets.describe()`.
+# The packaged data sets are listed by `wb.datasets.describe()`. The newsgroup posts are
+# loaded with `clean=True`: the loader drops the lines quoted from earlier posts, the
+# "In article <...> someone writes:" lines and the signatures, so each post is its author's
+# own words (the mail headers, which name the newsgroup, are always cut).
 
 # %%
 wb.datasets.describe()[["name", "kind", "size", "description"]]
 
 # %%
-posts = wb.datasets.load("mini-newsgroups")
-posts = posts.select(list(range(0, len(posts), len(posts) // N_POSTS))[:N_POSTS])
+newsgroups = wb.datasets.load("mini-newsgroups", clean=True)
+posts = newsgroups.select(list(range(0, len(newsgroups), len(newsgroups) // N_POSTS))[:N_POSTS])
 X = enc.encode(posts.texts)  # cached on disk: a second run is instant
 labels = list(posts.labels)
 X.shape
@@ -75,14 +82,19 @@ fig
 
 # %% [markdown]
 # ## 4. Nearest neighbours of a query
-# Vectors are unit length, so the inner product is the cosine similarity.
+# Vectors are unit length, so the inner product is the cosine similarity,
+#
+# $$\cos(u, v) = \frac{u \cdot v}{\lVert u \rVert \, \lVert v \rVert} \in [-1, 1],$$
+#
+# and exact search returns the $k$ posts with the largest cosine to the query's vector.
 
 # %%
 scores, ids = exact_search(enc.encode([QUERY]), X, k=5)
+print(f"query: {QUERY!r}; {sum(labels[i] == 'sci.space' for i in ids[0])} of the top 5 come from sci.space")
 pd.DataFrame({
     "cosine": scores[0].round(3),
     "topic": [labels[i] for i in ids[0]],
-    "post": [posts.texts[i][:100].replace("\n", " ") for i in ids[0]],
+    "post": [" ".join(posts.texts[i].split())[:100] for i in ids[0]],
 })
 
 # %% [markdown]
@@ -95,11 +107,11 @@ pd.DataFrame({
 # correlation (Spearman, 1904) between those cosines and the human ratings $y$: the
 # Pearson correlation of their ranks, which without ties is
 #
-# $$\cos(u, v) = \frac{u \cdot v}{\lVert u \rVert \, \lVert v \rVert}, \qquad
-# \rho = 1 - \frac{6 \sum_{i=1}^{n} d_i^2}{n (n^2 - 1)},$$
+# $$\rho = 1 - \frac{6 \sum_{i=1}^{n} d_i^2}{n (n^2 - 1)},$$
 #
-# where $d_i$ is the difference between pair $i$'s rank by cosine and its rank by rating.
-# Only the order of the similarities counts, not their scale.
+# where $d_i$ is the difference between pair $i$'s rank by cosine and its rank by rating
+# (with ties, the Pearson correlation of the average ranks is used, as `scipy.stats.spearmanr`
+# does). Only the order of the similarities counts, not their scale.
 
 # %%
 lee = wb.datasets.load("lee-pairs")
@@ -110,6 +122,14 @@ results = pd.DataFrame([
     {"model": "glove-50d", "pooling": "mean", **evaluate_sts(glove, lee)},
 ])
 results.round(3)
+
+# %% [markdown]
+# `spearman_ci` is a 95% bootstrap interval: the 1,225 pairs are resampled with
+# replacement and the score recomputed, and the interval holds the middle 95% of those
+# scores. Two rows' intervals overlapping does not settle which configuration is better,
+# and separate intervals are not a test either: both configurations score the *same*
+# pairs, so the right comparison is a paired test on the difference, which
+# `notebooks/07_evaluate` runs for mean against `[CLS]` pooling.
 
 # %% [markdown]
 # ## 6. Explore
@@ -124,5 +144,5 @@ results.round(3)
 # %%
 from workbench.viz import Explorer
 
-explorer = Explorer("mini-newsgroups", model=enc, models=[enc, glove], max_points=N_POSTS)
+explorer = Explorer(newsgroups, model=enc, models=[enc, glove], max_points=N_POSTS)
 explorer

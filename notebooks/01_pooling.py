@@ -34,15 +34,18 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 LAYERS = [0, 3, -1] if SMOKE else "all"
 STS_PAIRS = 120 if SMOKE else None  # Lee: 1,225 pairs over 50 documents
 RET_QUERIES, RET_DOCS = (20, 40) if SMOKE else (300, 600)  # python-docstrings subset (minilm)
 DEC_QUERIES, DEC_DOCS = (6, 10) if SMOKE else (100, 200)  # smaller for the decoder
-CLS_TEXTS = 40 if SMOKE else None  # pang-lee-polarity: 200 reviews
+CLS_TEXTS = 100 if SMOKE else None  # pang-lee-polarity: 200 reviews (40 gave 8 test reviews: every cell 5/8)
 DECODER_STS_PAIRS = 12 if SMOKE else None
 RESAMPLES = 50 if SMOKE else 1000
 DECODER_MAX_LENGTH = 24 if SMOKE else 128
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd
@@ -75,7 +78,29 @@ COLS = ["pooling", "layer", "score", "ci_low", "ci_high", "delta", "p_value"]
 # \mathrm{nDCG@10} = \frac{\mathrm{DCG@10}}{\mathrm{IDCG@10}},$$
 #
 # where IDCG@10 is the DCG@10 of the ideal ranking, so 1 means every relevant document
-# came first; the table reports the mean over queries.
+# came first; the table reports the mean over queries. Spearman's $\rho$ (Spearman, 1904)
+# is the Pearson correlation between the ranks of the pairs' cosines and the ranks of their
+# human ratings; the probe's accuracy is the share of held-out reviews whose label it gets right.
+#
+# Each cell's 95% interval is a percentile bootstrap (Efron, 1979): draw the $n$ examples
+# with replacement $R$ times (`RESAMPLES`), recompute the score $\hat\theta^{*}_r$ on each draw,
+# and keep the middle 95%,
+#
+# $$\mathrm{CI}_{95\%} = \big[\, q_{0.025}(\hat\theta^{*}_1, \dots, \hat\theta^{*}_R),\;
+# q_{0.975}(\hat\theta^{*}_1, \dots, \hat\theta^{*}_R) \,\big].$$
+#
+# The paired test against the default cell swaps the two cells' per-example outputs on
+# each example with probability 1/2, $R$ times, and reports
+# $p = \big(1 + \#\{r : |\Delta^{*}_r| \ge |\Delta|\}\big) / (1 + R)$, where $\Delta$ is the
+# observed difference of scores (for a correlation, each cell's scores are first turned
+# into ranks so that a swap compares like with like).
+#
+# The summary below prints both for the best cell, and with few examples they can
+# disagree: a difference interval that excludes zero beside $p > 0.05$. The permutation
+# $p$ is valid at any $n$; the percentile bootstrap is only approximately right and its
+# intervals are too narrow when $n$ is small (a dozen pairs or a handful of queries, as in a
+# smoke run), so there the $p$-value is the one to believe. At full size the two agree
+# except near the boundary.
 
 # %%
 minilm = wb.load_encoder("minilm")
@@ -106,7 +131,9 @@ for df in dec_sweeps.values():
 
 # %% [markdown]
 # The best and worst cell of every heatmap, with 95% intervals; `delta` and `p_value`
-# compare each with the model's default configuration (its own pooling, last layer).
+# compare each with the model's default configuration (its own pooling, last layer). A
+# heatmap whose cells all score the same (a tiny smoke subset can do that) gets one row,
+# `all equal`, instead of a best and a worst.
 
 # %%
 extremes = best_worst(pd.concat([*enc_sweeps.values(), *dec_sweeps.values()], ignore_index=True))

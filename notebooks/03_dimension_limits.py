@@ -32,17 +32,20 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
-CURVE_DIMS = [2, 3, 4] if SMOKE else list(range(4, 25))  # the full run extends the curve as far as it can
-FULL_UP_TO = 3 if SMOKE else 12  # the full search up to here, the fast one (checked against it on d = 4..12) beyond
+CURVE_DIMS = [4, 5] if SMOKE else list(range(4, 25))  # from d = 4 (the paper's cubic is < 3 below); as far as it can
+FULL_UP_TO = 4 if SMOKE else 12  # the full search up to here, the fast one (checked against it on d = 4..12) beyond
 CURVE_SEEDS = 1 if SMOKE else 3
 CURVE_BUDGET_S = 60 if SMOKE else 30 * 60  # stop adding dimensions after this many seconds
 FE_OPTS = {"patience": 200} if SMOKE else {}  # a shorter patience only to keep the smoke run quick
-USE_LIMIT_SMALL = not SMOKE
+USE_LIMIT_SMALL = True  # score the real LIMIT-small when a copy is found (smoke: its first N_QUERIES queries)
 N_QUERIES = 100 if SMOKE else 1000
 DISTRACTORS = 100 if SMOKE else 954
 MODELS = [("minilm", None, (None, 256, 128, 64, 32))] + ([] if SMOKE else [("smollm2", "last", (None,)),
                                                                          ("smollm2", "mean", (None,))])
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import time
@@ -54,7 +57,7 @@ import plotly.graph_objects as go
 from scipy.linalg import hadamard
 
 from workbench import limits
-from workbench.datasets import data_dirs, load_retrieval, local_copy
+from workbench.datasets import load_retrieval, local_copy, missing_copy_message
 
 # %% [markdown]
 # ## 1. One free-embedding run
@@ -63,6 +66,18 @@ from workbench.datasets import data_dirs, load_retrieval, local_copy
 # learning rate 0.01, re-normalised after each step). Accuracy is the fraction of
 # each query's two relevant documents found in its top 2, checked every 50 steps.
 # The widget below runs it for the (n, d, k) you choose.
+#
+# With unit query vectors $q_i$, unit document vectors $x_j$, $P$ the set of (query,
+# relevant document) pairs and temperature $\tau = 0.1$, the loss is InfoNCE (van den Oord
+# et al., 2018) averaged over every relevant pair, as the LIMIT authors' script computes it
+# (Weller et al., 2025, section 4):
+#
+# $$\mathcal{L} = -\frac{1}{|P|} \sum_{(i, j) \in P}
+# \log \frac{\exp(q_i^\top x_j / \tau)}{\sum_{l=1}^{n} \exp(q_i^\top x_l / \tau)},
+# \qquad \mathrm{acc} = \frac{\sum_i |R_i \cap \mathrm{top}_{|R_i|}(q_i)|}{\sum_i |R_i|},$$
+#
+# where $R_i$ holds query $i$'s relevant documents and $\mathrm{top}_r(q_i)$ its $r$
+# highest-scoring documents. A run is solved when the accuracy reaches 1.
 
 # %%
 from workbench.viz.polish import log_axis, reference_lines, second_axis
@@ -97,7 +112,13 @@ except ImportError:
 # `FULL_UP_TO` the fast search takes over: it first tries the boundary the curve so far
 # predicts and sweeps below it only; on d = 4..12 with the same seeds it finds the same
 # critical n as the full search (`benchmarks/bench_limits.py`) with fewer runs. The paper
-# fits critical_n(d) = -10.5322 + 4.0309 d + 0.0520 d^2 + 0.0037 d^3.
+# (Weller et al., 2025, section 4, their figure of critical n against d) fits a cubic
+# polynomial to its critical-n points:
+#
+# $$n_{\mathrm{crit}}(d) = -10.5322 + 4.0309\, d + 0.0520\, d^2 + 0.0037\, d^3,$$
+#
+# which is negative below $d = 3$ and says 6.7 at $d = 4$; so the curve here starts at
+# $d = 4$ (smoke runs stop at d = 5 and one seed, full runs go as far as the time budget allows).
 
 # %%
 rows, start, t0 = [], None, time.perf_counter()
@@ -132,8 +153,13 @@ fig.update_layout(title="Critical n: the most documents whose every pair d dimen
                   xaxis_title="embedding dimension d", yaxis_title="critical n")
 fig
 
+# %%
+above = curve[curve["median"] > curve["paper"]]
+print(f"{len(above)} of {len(curve)} measured dimensions sit above the paper's cubic"
+      + (f" (d = {', '.join(map(str, above['d']))})" if len(above) else "")
+      + f"; at d = 4 the cubic says {float(limits.cubic(4)):.1f}.")
+
 # %% [markdown]
-# At small d our points sit above the paper's cubic (at d = 4 the cubic says 6.7).
 # A point above the curve is a claim that can be checked without trusting the
 # optimiser: take the solved embedding and test, in float64, that every query ranks its
 # own two documents strictly above all the others.
@@ -154,6 +180,8 @@ print(f"d = 4, n = {n_check}: {int(A.sum(axis=0)[0])} queries per document, {len
 # curve spans enough dimensions; the paper's fit used d up to 45):
 
 # %%
+if len(curve) < 4:
+    print(f"{len(curve)} measured dimensions are too few for a cubic fit: the 'fit' column repeats the paper's cubic")
 limits.extrapolate(limits.fit_cubic(curve["d"], curve["median"]) if len(curve) >= 4 else limits.PAPER_CUBIC)
 
 # %% [markdown]
@@ -173,8 +201,14 @@ pd.DataFrame([{"pattern": name, **limits.bracket_dimension(A, patience=300, show
 # Our generator writes "<Name> likes A, B, ... and Z." documents and "Who likes X?"
 # queries, two relevant people per query drawn densely from a pool of 46, optionally
 # hidden among distractors. The real LIMIT-small is not shipped with the workbench; it is
-# scored too when a copy (an MTEB/BEIR folder) sits where `limit_small` points, and
-# otherwise the generated sets stand in for it (the notebook prints which).
+# scored too when `wb.datasets.local_copy("limit-small")` finds a copy (an MTEB/BEIR
+# folder named `limit-small` in the folder `WB_DATA_DIR` names, or in the project's `data/`),
+# and otherwise the generated sets stand in for it; the cell prints which, and how to
+# provide a copy.
+#
+# The score is recall@2 (MTEB's convention): with $R_q$ the relevant documents of query
+# $q$ and $\mathrm{top}_k(q)$ its $k$ best-ranked documents,
+# $\mathrm{recall@}k = \frac{1}{|Q|} \sum_{q} |R_q \cap \mathrm{top}_k(q)| / |R_q|$.
 
 # %%
 sets = {"generated": limits.generate_limit(N_QUERIES, 2, seed=0),
@@ -182,11 +216,13 @@ sets = {"generated": limits.generate_limit(N_QUERIES, 2, seed=0),
 print(next(iter(sets["generated"].corpus.values()))[:200], "...")
 limit_small = local_copy("limit-small")  # a copy in WB_DATA_DIR or the project's data/, if there is one
 if USE_LIMIT_SMALL and limit_small is not None:
-    sets["LIMIT-small"] = load_retrieval(limit_small)
-    print(f"LIMIT-small from {limit_small}")
+    real = load_retrieval(limit_small)
+    sets["LIMIT-small"] = real.select_queries(real.query_ids[:N_QUERIES])
+    print(f"LIMIT-small from {limit_small} ({len(sets['LIMIT-small'].queries)} of its {len(real.queries)} queries)")
+elif limit_small is not None:  # a copy, turned off
+    print(f"LIMIT-small at {limit_small} is not scored (USE_LIMIT_SMALL = False)")
 else:
-    reason = "smoke mode" if not USE_LIMIT_SMALL else f"no copy in {', '.join(map(str, data_dirs()))}"
-    print(f"LIMIT-small skipped ({reason}); the generated LIMIT-style sets stand in for it")
+    print(missing_copy_message("limit-small", "the generated LIMIT-style sets stand in for it"))
 table = limits.recall_table(sets, MODELS)
 table
 

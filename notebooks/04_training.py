@@ -31,6 +31,8 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 DATA = "python-docstrings"
 N_TRAIN = 32 if SMOKE else None  # training pairs (None: the whole training split)
@@ -43,6 +45,7 @@ DIMS = (384, 256, 128, 64, 32)
 MRL_WEIGHTS = (1.0, 1.0, 1.5, 6.0, 3.0)  # Matryoshka loss weight per width: the small widths count more
 MRL_LR = 4e-4  # the Matryoshka run moves the weights further in the same few steps
 UPDATE_STEPS = 2 if SMOKE else 40  # the update on a new task, for drift compensation
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import tempfile

@@ -33,11 +33,14 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_QUERIES = 15 if SMOKE else None  # rotten-tomatoes-synopsis queries (None: all 156)
 N_DOCS = 300 if SMOKE else None  # its corpus (None: all 4,866 reviews)
 N_REVIEWS = 400 if SMOKE else 5000  # clothing reviews for the filtered-search study
 N_TITLES = 30 if SMOKE else 300  # review titles used as queries there
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import numpy as np
@@ -50,8 +53,9 @@ from workbench.evaluate.retrieval import retrieval_subset
 # %% [markdown]
 # ## 1. Vectors
 # all-MiniLM-L6-v2 embeds the plot synopses of 156 films (queries) and their critics'
-# reviews (documents; each film's reviews are its relevant documents). The vectors are
-# cached on disk, so every later cell starts from the same arrays.
+# reviews (documents; each film's reviews are its relevant documents); a smoke run keeps
+# `N_QUERIES` films and their reviews plus `N_DOCS` others (the shapes below say how many).
+# The vectors are cached on disk, so every later cell starts from the same arrays.
 
 # %%
 enc = wb.load_encoder("minilm")
@@ -67,6 +71,15 @@ Q.shape, X.shape
 # Every compressor is fitted on the documents (the calibration set: int8 learns each
 # dimension's range there) and searched with float queries. `retention` is nDCG@10
 # relative to float32; `bytes/vector` is what stays in memory.
+#
+# The two quantisers, per coordinate $j$ of a vector $x \in \mathbb{R}^{384}$: the $b$-bit
+# scalar quantiser stores $c_j = \mathrm{round}\big((x_j - \ell_j) / s_j\big)$ with
+# $s_j = (h_j - \ell_j) / (2^b - 1)$, where $\ell_j, h_j$ are the coordinate's minimum and
+# maximum over the calibration set, and decodes $\ell_j + s_j c_j$; the binary quantiser keeps
+# one bit, $c_j = [x_j > 0]$, and compares two codes by Hamming distance
+# $\sum_j [c_j \ne c'_j]$ (an estimate of the angle between the vectors, Charikar, 2002).
+# nDCG@10 (Järvelin and Kekäläinen, 2002) is $\sum_{i \le 10} \mathrm{rel}_i / \log_2(i + 1)$
+# over the ranking, divided by the same sum for the ideal ranking.
 
 # %%
 methods = ["float32", "truncate192", "truncate128", "pca128", "pca64", "int8", "int4", "int4+rescore",
@@ -117,7 +130,9 @@ widgets.interactive(show, method=widgets.Dropdown(options=list(table["method"]),
 # %% [markdown]
 # ## 3. The index lab
 # Same vectors, different index structures. Recall@10 here is the share of the exact
-# top 10 an index returns (not relevance). Memory is the index's serialised size.
+# top 10 an index returns (not relevance),
+# $\frac{1}{|Q|} \sum_q |\mathrm{top}_{10}^{\mathrm{index}}(q) \cap \mathrm{top}_{10}^{\mathrm{exact}}(q)| / 10$.
+# Memory is the index's serialised size.
 
 # %%
 lab = search.index_lab(X, Q, ["flat", "ivf-flat", "hnsw", "ivf-pq", "binary", "binary+rescore", "int8"],

@@ -37,12 +37,15 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_POINTS = 60 if SMOKE else 2000  # reviews drawn in the Explorer and Neighbours panels
 N_COMPARE = 40 if SMOKE else 600  # posts in the Compare panel
 METHOD = "pca" if SMOKE else "umap"  # projection of the Explorer
 N_LAYER_TEXTS = 20 if SMOKE else 200  # texts for the layer x pooling heatmap
 N_LARGE = 300 if SMOKE else 20_000  # reviews on the large map and in the what-moved comparison
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import workbench as wb
@@ -63,7 +66,7 @@ glove = wb.load_encoder("glove-50d")
 # of the current vectors; change post-processing to `center+normalize` and watch the average
 # cosine fall to about zero.
 #
-# The two less familiar measures, for $n$ vectors in $D$ dimensions:
+# The three less familiar measures, for $n$ vectors in $D$ dimensions:
 #
 # - **IsoScore** (Rudman et al. 2022): rotate to principal components, take the variances
 #   $v$, scale them to $\hat v = \sqrt{D}\, v / \lVert v \rVert$, and measure the defect
@@ -111,7 +114,9 @@ neighbours.results
 # its `[CLS]` vector (right). Lasso a cluster on one side to see where it lands on the
 # other. The table shows each side's diagnostics, their difference, and the mean Jaccard
 # overlap of every post's ten nearest neighbours under the two poolings: 1 would mean the
-# two define the same neighbourhoods.
+# two define the same neighbourhoods. For a post $x$ with neighbour sets $A_x$ (mean) and
+# $B_x$ (`[CLS]`), the overlap is the Jaccard index (Jaccard, 1912)
+# $J = \frac{1}{n} \sum_x |A_x \cap B_x| / |A_x \cup B_x|$.
 
 # %%
 compare = Compare("mini-newsgroups", left=dict(model=enc, pooling="mean"), right=dict(model=enc, pooling="cls"),

@@ -32,9 +32,12 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 LIMIT_QUERIES = 60 if SMOKE else 1000  # LIMIT-small queries embedded by the dense model
 RESAMPLES = 200 if SMOKE else 1000  # bootstrap resamples per interval
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd
@@ -63,6 +66,17 @@ from workbench.evaluate.suite import DEFAULT_TASKS
 #
 # `smollm2` is a 135M-parameter decoder, about ten times slower than `minilm` on a CPU, so it
 # runs on the same modest subsets (and, in smoke mode, on one tiny task only).
+#
+# Every main score $\hat\theta$ comes with a 95% percentile-bootstrap interval (Efron, 1979;
+# Efron and Tibshirani, 1993, chapter 13): the $n$ examples (pairs, queries, test texts) are
+# drawn with replacement $R$ times (`RESAMPLES`), the score is recomputed on each draw,
+# giving $\hat\theta^{*}_1, \dots, \hat\theta^{*}_R$, and the interval is their 2.5th to 97.5th
+# percentile,
+#
+# $$\big[\, q_{0.025}(\hat\theta^{*}),\; q_{0.975}(\hat\theta^{*}) \,\big].$$
+#
+# It says how much the score would move with another sample of examples like these, not
+# how much it would move with another model or another data set.
 
 # %%
 if SMOKE:
@@ -104,9 +118,18 @@ suite_figure(table)
 #
 # Here the statistic is a Spearman correlation over all pairs, so both procedures
 # recompute it on each resample: $\Delta = \rho_A - \rho_B$ on the data, $\Delta^{*}_r$
-# after swapping the two systems' cosines on a random half of the pairs, and
+# after swapping the two systems' scores on a random half of the pairs, and
 # $p = (1 + \#\{r : |\Delta^{*}_r| \ge |\Delta|\}) / (1 + R)$ (two-sided). The interval
 # is the 2.5th to 97.5th percentile of $\Delta$ over pairs resampled with replacement.
+#
+# Before swapping, each system's cosines are replaced by their ranks (divided by $n$). That
+# changes neither $\rho_A$, $\rho_B$ nor the bootstrap, since Spearman sees only ranks, but it
+# matters for the swap: on the Lee pairs this model's `[CLS]` cosines average about 0.7 and
+# its mean-pooling cosines about 0.1, so swapping raw cosines would drop values from one scale
+# into the other, scramble
+# both rankings, and give a large $p$ beside an interval that excludes zero. On a common
+# scale the two procedures agree: $p < 0.05$ goes with an interval that excludes zero, up to
+# resampling noise near the boundary.
 
 # %%
 enc = wb.load_encoder("minilm")
@@ -123,12 +146,20 @@ pd.Series(test).round(4)
 # identifiers a docstring shares with its code; the dense model matches meaning.
 # `evaluate_retrieval` takes either, and `per_query=True` returns the per-query values that
 # a paired test needs.
+#
+# With $R_q$ the relevant documents of query $q$ and $\mathrm{top}_k(q)$ its $k$ best-ranked
+# documents, $\mathrm{recall@}k = \frac{1}{|Q|} \sum_q |R_q \cap \mathrm{top}_k(q)| / |R_q|$, the
+# share of the relevant documents found in the top $k$; nDCG@10 (Järvelin and Kekäläinen,
+# 2002) also rewards finding them early:
+# $\mathrm{nDCG@10} = \sum_{i \le 10} \mathrm{rel}_i / \log_2(i+1)$ divided by the same sum for
+# the ideal ranking. The curve stops at the corpus size: a $k$ beyond it would return
+# every document.
 
 # %%
 docs = retrieval_subset(wb.datasets.load("python-docstrings"), 20 if SMOKE else 300, n_docs=40 if SMOKE else 600)
 dense = evaluate_retrieval(enc, docs, per_query=True, n_resamples=RESAMPLES)
 lexical = evaluate_retrieval(BM25(), docs, per_query=True, n_resamples=RESAMPLES)
-ks = [1, 2, 3, 5, 10, 20, 100]
+ks = [k for k in (1, 2, 3, 5, 10, 20, 100) if k < len(docs.corpus)]  # no k at or beyond the corpus
 fig = go.Figure([go.Scatter(x=ks, y=[r[f"recall@{k}"] for k in ks], mode="lines+markers", name=name)
                  for name, r in [("minilm (mean)", dense), ("BM25", lexical)]])
 fig.update_layout(title=f"Recall@k on {docs.name}", xaxis_type="log", xaxis_title="k", yaxis_title="recall@k")
@@ -142,10 +173,12 @@ pd.Series(paired_test(dense["per_query"]["ndcg@10"], lexical["per_query"]["ndcg@
 # ## 4. LIMIT-small: where a single vector runs out
 # Weller et al. (2025) built LIMIT so that every pair of its 46 documents is the answer set
 # of some query ("Who likes Quokkas?"). Term matching solves it; a 384-d embedding cannot
-# represent all those top-2 sets. LIMIT-small is not shipped with the workbench: point
-# `LIMIT` at a copy (an MTEB/BEIR folder) if you have one. Without it the notebook uses
-# the package's own LIMIT-style data (`workbench.limits.generate_limit`: same design, 46
-# people, 1,000 "Who likes X?" queries, two relevant people each) and says so.
+# represent all those top-2 sets. LIMIT-small is not shipped with the workbench:
+# `wb.datasets.local_copy("limit-small")` finds a copy (an MTEB/BEIR folder named
+# `limit-small`) in the folder the environment variable `WB_DATA_DIR` names, or in the
+# project's `data/`. Without one the notebook uses the package's own LIMIT-style data
+# (`workbench.limits.generate_limit`: same design, 46 people, 1,000 "Who likes X?"
+# queries, two relevant people each) and prints how to provide a copy.
 
 # %%
 LIMIT = wb.datasets.local_copy("limit-small")  # a copy in WB_DATA_DIR or the project's data/, if there is one
@@ -154,13 +187,14 @@ if LIMIT is not None:
     print(f"LIMIT-small from {LIMIT}")
 else:
     limit = wb.limits.generate_limit(1000, 2, seed=0)
-    where = ", ".join(map(str, wb.datasets.data_dirs()))
-    print(f"no LIMIT-small copy in {where}; using generated LIMIT-style data instead "
-          f"({len(limit.corpus)} documents, {len(limit.queries)} queries)")
+    print(wb.datasets.missing_copy_message("limit-small", f"generated LIMIT-style data stand in for it "
+                                           f"({len(limit.corpus)} documents, {len(limit.queries)} queries)"))
 limit_dense = limit.select_queries(limit.query_ids[:LIMIT_QUERIES])
 rows = {"BM25": evaluate_retrieval(BM25(), limit, n_resamples=RESAMPLES),
         "minilm (mean)": evaluate_retrieval(enc, limit_dense, n_resamples=RESAMPLES)}
 limit_table = pd.DataFrame(rows).T[["recall@2", "recall@10", "recall@20", "ndcg@10", "n"]]
+print(f"recall@2: BM25 {limit_table.loc['BM25', 'recall@2']:.3f} on {len(limit.queries)} queries, "
+      f"minilm {limit_table.loc['minilm (mean)', 'recall@2']:.3f} on {len(limit_dense.queries)}")
 limit_table
 
 # %% [markdown]

@@ -35,8 +35,11 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 ENTRY = "limit"  # the entry to rerun below; any name from the table
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import pandas as pd
@@ -74,7 +77,9 @@ registry["verdict"].value_counts()
 # An entry is wiring only: it calls the package's functions, reads the published numbers and
 # lets a rule from `wb.reproduce.verdicts` decide. Its `scale` says how our setting differs
 # from the paper's, which is what decides whether a magnitude or only an ordering can be
-# compared.
+# compared. The rerun below uses the notebook's size: in a smoke run its verdict comes from
+# seconds of computation and says nothing about the paper (the registry's `size` column says
+# at which size each stored verdict was reached).
 
 # %%
 entry = wb.reproduce.get(ENTRY)

@@ -32,12 +32,15 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 PER_SET = 10_000 if SMOKE else None  # tokens read from each packaged corpus (None: all, about 2.2 million)
 EPOCHS = 2 if SMOKE else 5  # passes over the corpus for each static method
 N_CORPUS, N_QUERIES = (300, 60) if SMOKE else (4000, 400)  # clothing reviews searched / used as queries
 BPV_EPOCHS = 2 if SMOKE else 5  # Binary PV training passes
 SENSE_PER_SET = 6_000 if SMOKE else 70_000  # tokens per corpus for the multi-sense model
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import warnings
@@ -88,7 +91,8 @@ scores = compare_word_pairs({**models, "glove-6B-50d": glove}, pairs, n_resample
 scores.round(3)
 
 # %% [markdown]
-# `spearman` is computed on the pairs whose two words the model knows (`n`; `oov_pairs`
+# `spearman` (Spearman's rank correlation between the cosines of the pairs' word vectors and
+# the human ratings) is computed on the pairs whose two words the model knows (`n`; `oov_pairs`
 # were skipped, as the GloVe encoder reports its unknown words); `spearman_common` on the
 # pairs every model knows, the fair comparison. fastText builds vectors for unseen words
 # from character n-grams, so it covers every pair.
@@ -106,7 +110,10 @@ px.bar(scores, x="model", y="spearman_common", color="dataset", barmode="group",
 
 # %% [markdown]
 # Analogies (3CosAdd over each model's 30,000 most frequent words): small corpora cover
-# few questions, and those they cover are hard for them.
+# few questions, and those they cover are hard for them. For a question $a : b :: c : ?$,
+# 3CosAdd (Mikolov, Yih and Zweig, 2013) answers with the word $x$ (other than $a$, $b$, $c$)
+# that maximises $\cos(x, b) - \cos(x, a) + \cos(x, c)$, i.e. the cosine with $b - a + c$ for
+# unit vectors.
 
 # %%
 analogies = wb.datasets.load("google-analogies")

@@ -31,12 +31,15 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 MODULES = ["fnmatch", "sched", "quopri", "secrets", "graphlib"] if SMOKE else None  # documents (None: the first 12)
 WINDOW = 64 if SMOKE else 128  # context window, tokens
 N_TRAIN = 200 if SMOKE else 3000  # training pairs for the concept layer
 N_PAIRS = 40 if SMOKE else 1000  # titles for the distillation teacher (two pairs each)
 RESAMPLES = 200 if SMOKE else 1000  # bootstrap resamples per interval
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import numpy as np
@@ -72,6 +75,14 @@ print(f"late chunking: cosine between the two = {float(toy['late'][0] @ toy['lat
 # candidate a function of a module, ranked among all modules' functions (global) or only
 # among its own module's (within). The residual weight is tuned on a dev split of the
 # queries.
+#
+# Each query has one gold function, at 1-based rank $r_q$ (a candidate that ties the gold's
+# score counts as above it). The table gives $\mathrm{recall@}k = \frac{1}{|Q|}\sum_q [r_q \le k]$
+# and the mean reciprocal rank over the full ranking (Voorhees, 1999),
+#
+# $$\mathrm{MRR} = \frac{1}{|Q|} \sum_{q \in Q} \frac{1}{r_q},$$
+#
+# with `mrr_lo` and `mrr_hi` its 95% percentile-bootstrap interval over queries.
 
 # %%
 sit = run_situated(enc, n_modules=12, modules=MODULES, max_queries_per_module=20, window=WINDOW,

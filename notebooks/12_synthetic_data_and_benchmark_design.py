@@ -24,11 +24,14 @@
 #    ingredient at a time, against a control that uses no generator (negatives mined by the model).
 # 2. **How small can a benchmark be and still rank models the same way?** MMTEB (Enevoldsen et al. 2025)
 #    keeps a subset of tasks chosen by inter-task correlation and cuts retrieval corpora to hard negatives.
-#    We score 17 configurations on 14 packaged tasks, select tasks greedily, compare with random subsets,
-#    and see where configurations of one model make agreement look better than it is.
+#    We score 17 configurations (a smoke run leaves out SmolLM2's four) on 14 packaged tasks, select tasks
+#    greedily, compare with random subsets, and see where configurations of one model make agreement look
+#    better than it is.
 
 # %% tags=["parameters"]
 import os
+
+from workbench.env import smoke_banner
 
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 N_TRAIN = 4 if SMOKE else 16        # real (title -> review) pairs
@@ -40,6 +43,7 @@ MAX_LENGTH = 32 if SMOKE else 96    # tokens per text in training and evaluation
 TRAINED = ("real", "real + mined negatives", "+ generated negatives") if SMOKE else None  # smoke: three of five
 N_KEEP = 6                          # tasks kept by the selection
 WITH_SMOLLM2 = not SMOKE            # the four smollm2 configurations of the score matrix
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import plotly.express as px
@@ -146,6 +150,12 @@ px.imshow(corr, zmin=-1, zmax=1, color_continuous_scale="RdBu", title="Task corr
 # Greedy selection removes the task most redundant with the others (its highest correlation with a task
 # left), keeping one task of each kind; Kendall's tau compares the ranking by the tasks left with the full
 # suite's. Random subsets of the same size are the baseline.
+#
+# For $m$ configurations ranked by the subset and by the full suite, Kendall's rank correlation (Kendall, 1938)
+# counts the pairs of configurations the two rankings order the same way ($C$, concordant) and the opposite way
+# ($D$, discordant), $\tau = (C - D) / \binom{m}{2}$ without ties; with ties, scipy's $\tau_b$ divides by
+# $\sqrt{(C + D + T_x)(C + D + T_y)}$ instead, $T_x, T_y$ the pairs tied in only one ranking. 1 means the same
+# order, 0 no relation.
 
 # %%
 path = greedy_selection(bench.scores, N_KEEP, kinds=bench.kinds)

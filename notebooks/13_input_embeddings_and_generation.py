@@ -34,8 +34,11 @@
 # %% tags=["parameters"]
 import os
 
+from workbench.env import smoke_banner
+
 SMOKE = os.environ.get("WB_SMOKE") == "1"  # small sizes for the test suite
 SEEDS = (0, 1)  # seeds of the glyph experiment
+smoke_banner(SMOKE)  # says so at the top when the numbers are only a smoke run
 
 # %%
 import numpy as np
@@ -93,6 +96,16 @@ except ValueError as err:
 # tokenizers: the same bytes are scored), drift on English (KL divergence of next-token
 # distributions, bits per token), and the propagation to a variant derived by a short
 # instruction-style fine-tune of the last two blocks (English news continued in the chat template).
+#
+# For held-out texts $t$ of $B_t$ UTF-8 bytes whose tokens $x_1, \dots, x_{T_t}$ the model predicts
+# one after the other, and for the next-token distributions $p_i$ before and $q_i$ after the change
+# at the $N$ positions of the English texts,
+#
+# $$\mathrm{bpb} = \frac{\sum_t \sum_{i} -\ln P(x_i \mid x_{<i})}{\ln 2 \, \sum_t B_t}, \qquad
+# \mathrm{drift} = \frac{1}{N} \sum_{i=1}^{N} \sum_{v} p_i(v) \log_2 \frac{p_i(v)}{q_i(v)},$$
+#
+# the second a Kullback-Leibler divergence (Kullback and Leibler, 1951) in bits per token, over the
+# base vocabulary (mass that moves to new tokens counts as drift).
 
 # %%
 cfg = lep.LEPConfig.smoke() if SMOKE else lep.LEPConfig()

@@ -79,3 +79,23 @@ def test_readme_lists_every_environment_variable_the_package_reads():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
     assert all(f"`{name}`" in section for name in read)
+
+
+def test_smoke_banner_prints_only_in_smoke_runs(capsys, monkeypatch):
+    monkeypatch.setenv("WB_SMOKE", "1")
+    env.smoke_banner()
+    assert capsys.readouterr().out == env.SMOKE_BANNER + "\n"
+    env.smoke_banner(False)
+    monkeypatch.setenv("WB_SMOKE", "0")
+    env.smoke_banner()
+    assert capsys.readouterr().out == ""
+    with pytest.raises(TypeError, match="True, False or None"):
+        env.smoke_banner("1")
+
+
+def test_every_notebook_prints_the_smoke_banner_from_its_parameters_cell():
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        cells = path.read_text(encoding="utf-8").split("# %%")
+        params = [c for c in cells if c.startswith(' tags=["parameters"]')]
+        assert len(params) == 1, f"{path.name}: one parameters cell expected"
+        assert "smoke_banner(SMOKE)" in params[0], f"{path.name}: the parameters cell does not call smoke_banner(SMOKE)"

@@ -82,3 +82,18 @@ def test_paired_spearman_needs_gold_and_matching_lengths():
         bootstrap_ci([1.0, 2.0], statistic="median-ish")
     with pytest.raises(ValueError, match="at least 2"):
         bootstrap_ci([])
+
+
+@pytest.mark.parametrize("statistic", ["spearman", "pearson"])
+def test_paired_correlation_test_ignores_each_systems_scale_and_agrees_with_its_interval(statistic):
+    # B's cosines live on another scale (as CLS cosines near 0.7 beside mean-pooling ones near 0.1); a correlation
+    # cannot see that, so neither may the test: the p-value is the same as on B's own scale, and it agrees with
+    # the bootstrap interval (swapping raw values of two scales gave p near 0.5 beside an interval above zero)
+    rng = np.random.default_rng(3)
+    truth = rng.normal(size=400)
+    a, b = truth + rng.normal(0, 0.8, 400), truth + rng.normal(0, 1.4, 400)
+    plain = paired_test(a, b, truth, statistic=statistic, n_resamples=2000)
+    shifted = paired_test(a, 0.05 * b + 0.7, truth, statistic=statistic, n_resamples=2000)
+    assert shifted["b"] == pytest.approx(plain["b"]) and shifted["p_value"] == plain["p_value"]
+    assert (shifted["ci_low"], shifted["ci_high"]) == pytest.approx((plain["ci_low"], plain["ci_high"]))
+    assert shifted["ci_low"] > 0 and shifted["p_value"] < 0.01

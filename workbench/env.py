@@ -77,3 +77,34 @@ to turn it on, 0, false, no or off (or unset it) to turn it off
         return True
     raise ValueError(f"environment variable {name}={raw!r} is not a switch value: use {', '.join(ON[:-1])} or "
                      f"{ON[-1]} to turn it on, {', '.join(OFF[:-2])} or {OFF[-2]} (or unset it) to turn it off")
+
+
+#: what a smoke run prints at the top of a notebook
+SMOKE_BANNER = ("SMOKE RUN (WB_SMOKE=1): tiny subsets, few steps and few resamples, so the code is checked end to "
+                "end in seconds. The numbers below are NOT meaningful at this size and may differ from the "
+                "full-size findings the text quotes; unset WB_SMOKE to run at full size.")
+
+
+def smoke_banner(smoke: bool | None = None) -> None:
+    """Print :data:`SMOKE_BANNER` when this is a smoke run, and nothing otherwise.
+
+    A notebook calls it at the end of its parameters cell, so a reader of a smoke run
+    sees at the top that its numbers only show that the code runs.
+
+    Parameters
+    ----------
+    smoke : bool, optional
+        The notebook's own ``SMOKE`` flag; None reads the ``WB_SMOKE`` switch.
+
+    Examples
+    --------
+    >>> smoke_banner(False)
+    >>> smoke_banner(True)  # doctest: +ELLIPSIS
+    SMOKE RUN (WB_SMOKE=1): ... NOT meaningful at this size ...
+    """
+    if smoke is None:
+        smoke = env_flag("WB_SMOKE")
+    if not isinstance(smoke, bool):
+        raise TypeError(f"smoke must be True, False or None (read WB_SMOKE), got {smoke!r}")
+    if smoke:
+        print(SMOKE_BANNER)

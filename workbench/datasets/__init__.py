@@ -40,7 +40,7 @@ from .containers import (
     train_test_split,
 )
 from .inspection import inspect_data
-from .local import data_dirs, local_copy
+from .local import data_dirs, local_copy, missing_copy_message
 from .packaged import DATASETS, Dataset, MissingDataPackage, Source
 from .pairs import load_pairs
 from .retrieval_folder import load_retrieval
@@ -60,6 +60,7 @@ __all__ = [
     "describe",
     "inspect_data",
     "local_copy",
+    "missing_copy_message",
     "load",
     "load_pairs",
     "load_qrels",
@@ -84,8 +85,8 @@ def available() -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _load_shared(name: str) -> Dataset:
-    return DATASETS[name]()
+def _load_shared(name: str, options: tuple = ()) -> Dataset:
+    return DATASETS[name](**dict(options))
 
 
 def _fresh(dataset: Dataset) -> Dataset:
@@ -106,7 +107,7 @@ def _fresh(dataset: Dataset) -> Dataset:
     })
 
 
-def load(name: str) -> Dataset:
+def load(name: str, **options) -> Dataset:
     """Load a packaged data set by name.
 
     Sets are read once per process and memoised; each call returns a fresh copy,
@@ -116,6 +117,9 @@ def load(name: str) -> Dataset:
     ----------
     name : str
         One of :func:`available`.
+    **options
+        Options of that set's loader, e.g. ``clean=True`` for ``"mini-newsgroups"``
+        (drop quoted replies, attribution lines and signatures from the posts).
 
     Returns
     -------
@@ -124,7 +128,8 @@ def load(name: str) -> Dataset:
     Raises
     ------
     ValueError
-        For an unknown name; the message lists the valid ones.
+        For an unknown name or an option the set does not take; the message lists the
+        valid ones.
     MissingDataPackage
         When the package holding the files is not installed; the message names the
         pip command that fixes it.
@@ -134,11 +139,22 @@ def load(name: str) -> Dataset:
     >>> lee = load("lee-pairs")
     >>> len(lee), lee.meta["scale"]
     (1225, (0.2, 1.0))
+    >>> load("mini-newsgroups", clean=True).meta["cleaned"]
+    True
+    >>> load("lee-pairs", clean=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: data set 'lee-pairs' takes no option 'clean' (it takes none)
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose from: {', '.join(available())}")
+    accepted = DATASETS[name].options()
+    for key in options:
+        if key not in accepted:
+            raise ValueError(f"data set {name!r} takes no option {key!r} "
+                             f"(it takes {', '.join(accepted) if accepted else 'none'})")
     DATASETS[name].check_installed()
-    return _fresh(_load_shared(name))
+    return _fresh(_load_shared(name, tuple(sorted(options.items()))))
 
 
 def describe() -> pd.DataFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["PROJECT_DATA", "data_dirs", "local_copy"]
+__all__ = ["PROJECT_DATA", "data_dirs", "local_copy", "missing_copy_message"]
 
 #: the project's data folder (exists in a clone, not in an installed wheel)
 PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -55,3 +55,27 @@ def local_copy(name: str) -> Path | None:
         if (folder / name).exists():
             return folder / name
     return None
+
+
+def missing_copy_message(name: str, instead: str) -> str:
+    """What to print when :func:`local_copy` finds no ``name``: where it looked and how to provide a copy.
+
+    Parameters
+    ----------
+    name : str
+        The plain file or folder name that was looked for.
+    instead : str
+        What the caller does without it, e.g. ``"generated data stand in for it"``.
+
+    Examples
+    --------
+    >>> print(missing_copy_message("limit-small", "generated data stand in for it"))  # doctest: +ELLIPSIS
+    no copy of 'limit-small' found (looked in ...data); generated data stand in for it. To use a copy, set the \
+environment variable WB_DATA_DIR to a folder that holds limit-small/ (before Python starts, or with os.environ in \
+the notebook before this cell), or put it at .../data/limit-small.
+    """
+    local_copy(name)  # validates the name
+    looked = ", ".join(map(str, data_dirs()))
+    return (f"no copy of {name!r} found (looked in {looked}); {instead}. To use a copy, set the environment "
+            f"variable WB_DATA_DIR to a folder that holds {name}/ (before Python starts, or with os.environ in the "
+            f"notebook before this cell), or put it at {PROJECT_DATA / name}.")

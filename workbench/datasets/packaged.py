@@ -15,6 +15,7 @@ generated (synthetic) data sets live elsewhere.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -28,6 +29,7 @@ from .containers import AnalogyDataset, PairDataset, RetrievalDataset, TextDatas
 from .pairs import load_pairs
 from .safe_pickle import load_restricted_pickle
 from .stdlib_code import MAX_PAIRS, load_python_docstrings
+from .usenet import clean_post
 
 __all__ = ["DATASETS", "INSTALL", "MissingDataPackage", "Source"]
 
@@ -125,11 +127,13 @@ def load_lee_background() -> TextDataset:
     return TextDataset("lee-background", texts, meta={"source": str(path)})
 
 
-def load_mini_newsgroups() -> TextDataset:
+def load_mini_newsgroups(clean: bool = False) -> TextDataset:
     """200 posts from alt.atheism and sci.space (an old sklearn Bunch pickle).
 
     The mail headers are cut off (they name the newsgroup, which is the label);
-    the subject and message number go to ``attributes``.
+    the subject and message number go to ``attributes``. With ``clean=True`` each body
+    also loses quoted replies, attribution lines, stray header blocks and signatures
+    (:func:`workbench.datasets.usenet.clean_post`), leaving the author's own words.
     """
     path = _gensim_file("mini_newsgroup")
     bunch = load_restricted_pickle(path)
@@ -141,8 +145,9 @@ def load_mini_newsgroups() -> TextDataset:
                for f in bunch["filenames"]]
     attributes = pd.DataFrame({"subject": subjects, "message": message})
     labels = np.array([names[t] for t in bunch["target"]])
-    return TextDataset("mini-newsgroups", [b.strip() for b in bodies], labels, attributes,
-                       {"source": str(path)})
+    texts = [clean_post(b) if clean else b.strip() for b in bodies]
+    return TextDataset("mini-newsgroups", texts, labels, attributes,
+                       {"source": str(path), "cleaned": bool(clean)})
 
 
 def load_pang_lee_polarity() -> TextDataset:
@@ -289,8 +294,13 @@ class Source:
     description: str
     package: str
 
-    def __call__(self) -> Dataset:
-        return self.loader()
+    def __call__(self, **options) -> Dataset:
+        return self.loader(**options)
+
+    def options(self) -> list[str]:
+        """The keyword options the loader takes (e.g. ``["clean"]`` for mini-newsgroups)."""
+        return [p.name for p in inspect.signature(self.loader).parameters.values()
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
     def check_installed(self) -> None:
         """Raise :class:`MissingDataPackage` if the providing package is absent."""

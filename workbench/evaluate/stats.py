@@ -46,6 +46,20 @@ def _rows_mean(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
 STATISTICS: dict[str, Callable] = {"mean": _rows_mean, "spearman": _rows_spearman, "pearson": _rows_pearson}
 
 
+def _standardise(x: np.ndarray) -> np.ndarray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else x
+
+
+def _rank_scale(x: np.ndarray) -> np.ndarray:
+    return _sps.rankdata(x) / len(x)
+
+
+#: statistics blind to each system's own scale -> the map that puts two systems on one scale before a swap
+#: (Spearman sees only ranks, Pearson neither location nor spread, so the maps change neither statistic)
+COMMON_SCALE: dict[str, Callable] = {"spearman": _rank_scale, "pearson": _standardise}
+
+
 def _statistic(statistic: str | Callable) -> Callable:
     if callable(statistic):
         def looped(x, y=None):
@@ -144,6 +158,13 @@ def paired_test(scores_a, scores_b, gold=None, *, statistic: str | Callable = "m
     that keeps the test valid). The confidence interval of the difference comes from a
     paired bootstrap (examples resampled, both systems kept together).
 
+    For ``"spearman"`` and ``"pearson"`` each system's scores are first mapped to a
+    common scale (ranks divided by n; z-scores), which changes neither system's
+    statistic nor the bootstrap. Without it a swap would put, say, a CLS cosine near
+    0.7 among mean-pooling cosines near 0.1: every permuted ranking becomes mostly
+    noise, the permutation differences spread far wider than the bootstrap's, and the
+    p-value comes out large beside an interval that excludes zero.
+
     Parameters
     ----------
     scores_a, scores_b : array-like of shape (n,)
@@ -183,6 +204,8 @@ def paired_test(scores_a, scores_b, gold=None, *, statistic: str | Callable = "m
         raise ValueError(f"statistic={statistic!r} compares each system with gold values; pass gold")
     f = _statistic(statistic)
     n = len(a)
+    if isinstance(statistic, str) and statistic in COMMON_SCALE:
+        a, b = COMMON_SCALE[statistic](a), COMMON_SCALE[statistic](b)
 
     def stat(x, rows_gold):
         return f(x, rows_gold) if g is not None else f(x)

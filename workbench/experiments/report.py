@@ -35,9 +35,15 @@ def best_worst(df: pd.DataFrame) -> pd.DataFrame:
     ...                        pooling=["mean", "last"], layer=1, dim=8, score=[0.5, 0.2]))
     >>> best_worst(df)[["rank", "pooling"]].values.tolist()
     [['best', 'mean'], ['worst', 'last']]
+    >>> tied = df.assign(score=0.625)  # every cell the same: no best and no worst
+    >>> best_worst(tied)[["rank", "pooling"]].values.tolist()
+    [['all equal', 'mean']]
     """
     out = []
     for _, group in df[np.isfinite(df.score)].groupby(GROUP, sort=False):
+        if group.score.max() == group.score.min():
+            out.append(group.iloc[[0]].assign(rank="all equal"))
+            continue
         out.append(group.loc[[group.score.idxmax()]].assign(rank="best"))
         out.append(group.loc[[group.score.idxmin()]].assign(rank="worst"))
     cols = ["rank", *[c for c in df.columns]]
@@ -122,6 +128,9 @@ def summarize(df: pd.DataFrame, alpha: float | None = None) -> list[str]:
     >>> print(summarize(df)[0])  # doctest: +NORMALIZE_WHITESPACE
     m on sts (d): the best cell is mean pooling with spearman 0.600 [0.500, 0.700];
     the worst is cls pooling with 0.300 [0.200, 0.400].
+    >>> print(summarize(df.assign(score=0.625))[0])  # doctest: +NORMALIZE_WHITESPACE
+    m on sts (d): all 2 cells score spearman 0.625, so there is no best or worst cell
+    (too few examples to tell them apart).
     """
     alpha = df.attrs.get("alpha", 0.05) if alpha is None else alpha
     out = []
@@ -131,6 +140,10 @@ def summarize(df: pd.DataFrame, alpha: float | None = None) -> list[str]:
             continue
         varying = [c for c in CELL if g[c].nunique() > 1]
         best, worst = g.loc[g.score.idxmax()], g.loc[g.score.idxmin()]
+        if best["score"] == worst["score"]:
+            out.append(f"{model} on {task} ({data}): all {len(g)} cells score {best['metric']} {best['score']:.3f}, "
+                       "so there is no best or worst cell (too few examples to tell them apart).")
+            continue
         out.append(f"{model} on {task} ({data}): the best cell is {describe_cell(best, varying)} with "
                    f"{best['metric']} {_score(best)}; the worst is {describe_cell(worst, varying)} "
                    f"with {_score(worst)}.")

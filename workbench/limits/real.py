@@ -15,6 +15,11 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 
+def _within_corpus(res: dict, k_values: Sequence[int], n_docs: int) -> dict:
+    """recall@k of ``res`` for each k, NaN where k reaches the corpus size (recall 1 by construction)."""
+    return {f"recall@{k}": res[f"recall@{k}"] if k < n_docs else float("nan") for k in k_values}
+
+
 def recall_table(
     datasets: Mapping[str, object],
     systems: Sequence[tuple[str, str | None, Sequence[int | None]]] = (
@@ -37,7 +42,8 @@ def recall_table(
     bm25 : bool
         Add a BM25 row per data set.
     k_values : sequence of int
-        Recall cut-offs.
+        Recall cut-offs. A cut-off at or beyond a data set's corpus size is left empty
+        (NaN) for that set: all its documents come back, so recall is 1 by construction.
 
     Returns
     -------
@@ -50,6 +56,8 @@ def recall_table(
     >>> df = recall_table({"toy": generate_limit(30, 2, seed=0)}, systems=(), k_values=(2,))
     >>> df[["system", "recall@2"]].values.tolist()
     [['BM25', 1.0]]
+    >>> recall_table({"toy": generate_limit(30, 2, seed=0)}, systems=(), k_values=(2, 100))["recall@100"].tolist()
+    [nan]
     """
     from ..bm25 import BM25  # noqa: PLC0415
     from ..evaluate import evaluate_retrieval  # noqa: PLC0415
@@ -58,7 +66,6 @@ def recall_table(
     if not datasets:
         raise ValueError("datasets is empty; pass a mapping of name -> RetrievalDataset")
     rows = []
-    keys = [f"recall@{k}" for k in k_values]
     for data_name, ds in datasets.items():
         for model_name, pooling, dims in systems:
             enc = load_encoder(model_name)
@@ -70,10 +77,11 @@ def recall_table(
                     raise ValueError(f"cannot truncate {model_name}'s {X.shape[1]}-d vectors to {dim}")
                 res = evaluate_retrieval((Q, X), ds, k_values=k_values, dim=dim, n_resamples=0)
                 rows.append({"data": data_name, "system": label, "dim": dim or X.shape[1],
-                             **{k: res[k] for k in keys}})
+                             **_within_corpus(res, k_values, len(ds.corpus))})
         if bm25:
             res = evaluate_retrieval(BM25(), ds, k_values=k_values, n_resamples=0)
-            rows.append({"data": data_name, "system": "BM25", "dim": None, **{k: res[k] for k in keys}})
+            rows.append({"data": data_name, "system": "BM25", "dim": None,
+                         **_within_corpus(res, k_values, len(ds.corpus))})
     out = pd.DataFrame(rows)
     out["dim"] = out["dim"].astype("Int64")  # BM25 has no dimension
     return out
