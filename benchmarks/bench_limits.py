@@ -11,8 +11,8 @@ honest measure, the load average is printed beside every row):
 2. the reach of the fast search: it continues the fast curve past ``--dims`` until
    ``--budget-min`` minutes of CPU time (counted from the fast search's first dimension)
    are spent: 3 seeds while the next dimension's projected cost (the last one's CPU
-   seconds per seed times the last growth factor) fits the budget left, 1 seed when only
-   that fits, and stop when nothing fits. Target: d >= 24 within 30 minutes;
+   seconds per seed times the mean growth factor of the last four steps) fits the budget
+   left, 1 seed when only that fits, and stop when nothing fits. Target: d >= 24 within 30 minutes;
 3. the peer of the batching: the full search one seed at a time (no batching across
    seeds) on ``--peer-dims`` (default 4-6), timed beside the batched search (off with
    ``--no-peer``).
@@ -111,8 +111,11 @@ def reach(fast: pd.DataFrame, budget_s: float, seeds: int, max_dim: int) -> pd.D
     spent = float(fast["cpu_seconds"].sum())
     d = int(fast["d"].max()) + 1
     while d <= max_dim:
-        per_seed = [r["cpu_seconds"] / r["n_seeds"] for r in rows[-2:]]
-        growth = max(per_seed[-1] / per_seed[0], 1.0) if len(per_seed) == 2 and per_seed[0] > 0 else 2.0
+        per_seed = [r["cpu_seconds"] / r["n_seeds"] for r in rows[-5:]]
+        # growth per dimension, smoothed over the last (up to) four steps: one unlucky guess
+        # (a dimension that needed many runs) must not end the reach with budget left
+        steps = len(per_seed) - 1
+        growth = max((per_seed[-1] / per_seed[0]) ** (1 / steps), 1.0) if steps and per_seed[0] > 0 else 2.0
         next_per_seed = per_seed[-1] * growth
         left = budget_s - spent
         n_seeds = seeds if next_per_seed * seeds <= left else 1 if next_per_seed <= left else 0
