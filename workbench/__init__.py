@@ -7,7 +7,7 @@
 (2, 384)
 """
 
-from . import cache, packages, pooling
+from . import cache, display, packages, pooling
 from .encoder import Encoder
 from .models import MODELS, load_encoder
 from .options import EncodeOptions
@@ -15,7 +15,10 @@ from .options import EncodeOptions
 __version__ = "0.1.0"
 _LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25", "compress", "train",
          "experiments", "viz", "vectors", "course", "reproduce", "scale", "synthetic", "maps")
-__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "packages", "pooling", *_LAZY]
+__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "display", "packages", "pooling", *_LAZY]
+
+
+display.setup_notebook()  # in a Jupyter kernel: figures and panels that survive export (display.py)
 
 
 def __getattr__(name: str):
