@@ -63,6 +63,7 @@ def test_notebook_runs_stays_small_and_exports_every_figure(path, tmp_path):
     assert size < SIZE_LIMIT, f"{path.name}: the executed notebook is {size / 1e6:.1f} MB (limit {SIZE_LIMIT / 1e6} MB)"
 
     ids = notebook_html.figure_ids(nb)  # raises when a figure has no HTML form
+    assert notebook_html.bare_widgets(nb) == [], f"{path.name}: widgets without a static snapshot"
     page = notebook_html.to_html(nb)
     missing = set(ids) - set(notebook_html.page_figure_ids(page))
     assert not missing, f"{path.name}: {len(missing)} of {len(ids)} figures are missing from the page"

@@ -7,7 +7,8 @@ Inside a Jupyter kernel, ``import workbench`` calls :func:`setup_notebook`, whic
   (a ``<div>`` and the script that draws it, kept by ``jupyter nbconvert --to html``).
   The plotly.js library (4.8 MB; 2 MB gzipped and base64-encoded) is written into the
   notebook once, before the first figure, not per figure and not fetched from a CDN, so an
-  exported page draws every figure offline. Nothing else is loaded from the network (MathJax is left out of the figures);
+  exported page draws every figure offline. Nothing else is loaded from the network
+  (MathJax is left out of the figures);
 * gives every ipywidgets panel a static snapshot (``text/html``: controls as text,
   tables, figures, captured outputs) beside the live widget, for readers of an export or of
   a notebook whose widget state was not saved (the panels carry a 5 MB JavaScript bundle
@@ -116,7 +117,7 @@ def _html_renderer():
 
 
 def register_snapshot(widget: Any, snapshot: Callable[[], str]) -> None:
-    """Let ``snapshot()`` (HTML) stand for ``widget`` in static snapshots (e.g. a WebGL map drawn as a plotly figure)."""
+    """Let ``snapshot()`` (HTML) stand for ``widget`` in static snapshots (a WebGL map drawn as a plotly figure)."""
     widget._workbench_snapshot = snapshot
 
 
@@ -198,7 +199,8 @@ def widget_bundle(widget: Any, **kwargs: Any) -> dict:
     try:
         bundle["text/html"] = snapshot_html(widget)
     except Exception as exc:  # noqa: BLE001 - a snapshot must never break the live widget
-        bundle["text/html"] = f"<div><i>no static snapshot: {html.escape(type(exc).__name__)}: {html.escape(str(exc))}</i></div>"
+        reason = html.escape(f"{type(exc).__name__}: {exc}")
+        bundle["text/html"] = f"<div><i>no static snapshot: {reason}</i></div>"
     return bundle
 
 

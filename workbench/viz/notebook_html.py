@@ -25,6 +25,7 @@ from typing import Any, Sequence
 from ..cache import atomic_write_bytes
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 OFFLINE_TEMPLATE = "workbench_offline.html.j2"
 _TEMPLATE_TEXT = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
@@ -105,6 +106,13 @@ def figure_ids(nb: Any) -> list[str]:
                                  "workbench.display.setup_notebook()")
             ids.extend(_div_ids(html))
     return ids
+
+
+def bare_widgets(nb: Any) -> list[int]:
+    """Cells whose widget outputs carry no static form (``text/html`` or an image): blank in an export."""
+    return [index for index, cell in enumerate(nb.cells) for out in cell.get("outputs", [])
+            if WIDGET_MIME in out.get("data", {})
+            and not {"text/html", "image/png", "image/svg+xml"} & set(out.get("data", {}))]
 
 
 def page_figure_ids(page: str) -> list[str]:
