@@ -89,3 +89,14 @@ def test_page_checks_catch_a_lost_figure_and_a_cdn_script():
         notebook_html.figure_ids(nb)
     assert notebook_html.network_urls('<link rel="stylesheet" href="//cdn.example.org/a.css">') != []
     assert notebook_html.network_urls('<script type="module">import x from "https://esm.sh/x"</script>') != []
+
+
+def test_formulas_become_mathml_and_code_keeps_its_dollars():
+    pytest.importorskip("latex2mathml")
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("For $n$ vectors, $$\\mathrm{IsoScore} = \\frac{k - 1}{D - 1}$$ "
+                                                  "and `cost = $5`."))
+    page = notebook_html.to_html(nb)
+    body = page[page.index("<main>"):]
+    assert body.count("<math") == 2 and "<mfrac>" in body and "cost = $5" in body
+    assert "$n$" not in body and notebook_html.network_urls(page) == []

@@ -8,8 +8,9 @@ exports it with nbconvert's ``lab`` template minus everything it would fetch fro
 travels inside the notebook, once. :func:`build_pages` does both for a list of notebooks
 (``make figures``: ``python -m workbench.viz.notebook_html notebooks/*.ipynb --out build/figures``).
 :func:`figure_ids`, :func:`page_figure_ids` and :func:`network_urls` are the checks a
-test or a reader applies to a page. Left out: formulas in markdown are not typeset
-offline (MathJax would come from a CDN); they show as TeX source.
+test or a reader applies to a page. Formulas in markdown (``$...$``, ``$$...$$``) become
+MathML at export (:func:`tex_to_mathml`, with ``latex2mathml``), which browsers draw
+without MathJax; one that cannot be converted stays as TeX source.
 """
 
 from __future__ import annotations
@@ -75,10 +76,52 @@ def execute(path: str | Path, *, smoke: bool = True, timeout: int = 300, kernel:
     return nb
 
 
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?![\w$])")
+
+
+def tex_to_mathml(markdown: str) -> str:
+    """Markdown with its ``$...$`` and ``$$...$$`` formulas as MathML (code spans and blocks untouched).
+
+    Examples
+    --------
+    >>> out = tex_to_mathml("the slope $d$ of `$x$`, and $$k = x^2$$")
+    >>> out.count("<math"), "`$x$`" in out, 'display="block"' in out
+    (2, True, True)
+    >>> tex_to_mathml("it costs $5 and $6")   # prices are not formulas
+    'it costs $5 and $6'
+    """
+    try:
+        from latex2mathml.converter import convert  # noqa: PLC0415
+    except ImportError:  # formulas stay as TeX source
+        return markdown
+
+    def swap(display: str):
+        def to_mathml(match: re.Match) -> str:
+            try:
+                return convert(match.group(1).strip(), display=display)
+            except Exception:  # noqa: BLE001 - left as TeX source
+                return match.group(0)
+        return to_mathml
+
+    parts = _CODE.split(markdown)
+    for i in range(0, len(parts), 2):  # even parts are prose, odd parts code
+        parts[i] = _INLINE_MATH.sub(swap("inline"), _DISPLAY_MATH.sub(swap("block"), parts[i]))
+    return "".join(parts)
+
+
 def to_html(nb: Any) -> str:
-    """The executed notebook as one offline HTML page (nbconvert's ``lab`` look, nothing fetched)."""
+    """The executed notebook as one offline HTML page (``lab`` look, formulas as MathML, nothing fetched)."""
+    import copy  # noqa: PLC0415
+
     import jinja2  # noqa: PLC0415
     from nbconvert import HTMLExporter  # noqa: PLC0415
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = tex_to_mathml(cell.source)
 
     exporter = HTMLExporter(template_name="lab", template_file=OFFLINE_TEMPLATE,
                             extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE: _TEMPLATE_TEXT})])
