@@ -180,6 +180,8 @@ def widget_html(widget: Any) -> str:
     if name == "Image":
         fmt = getattr(widget, "format", "png")
         return f'<img src="data:image/{fmt};base64,{base64.b64encode(widget.value).decode()}" />'
+    if name == "Password":  # never written into a notebook
+        return f'<span>{html.escape(str(widget.description or "password"))}: ****</span>'
     if hasattr(widget, "value"):
         return _control_html(widget)
     return f"<div><i>[{html.escape(name)}: interactive; run the notebook to use it]</i></div>"
