@@ -30,30 +30,42 @@ DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
     .filter(d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg')).map(d => d.id)"""
 
 
-def _look(page_file: Path, ids: list[str], shot: Path) -> tuple[list[str], list[str]]:
-    """Open the page in Chromium: the figure ids drawn and every non-local request; saves a screenshot."""
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for all the pages (None without a system Chromium)."""
+    if CHROMIUM is None:
+        yield None
+        return
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            remote: list[str] = []
-            page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:", "blob:"))
-                    else None)
-            page.goto(page_file.as_uri(), wait_until="load")
-            if ids:
-                page.wait_for_function(f"() => ({DRAWN})().length >= {len(ids)}", timeout=60_000)
-            drawn = page.evaluate(DRAWN)
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
+            yield browser
         finally:
             browser.close()
+
+
+def _look(browser, page_file: Path, ids: list[str], shot: Path) -> tuple[list[str], list[str]]:
+    """Open the page: the figure ids drawn and every non-local request; saves a full-page screenshot."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        remote: list[str] = []
+        page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:", "blob:"))
+                else None)
+        page.goto(page_file.as_uri(), wait_until="load")
+        if ids:
+            page.wait_for_function(f"() => ({DRAWN})().length >= {len(ids)}", timeout=60_000)
+        drawn = page.evaluate(DRAWN)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+    finally:
+        page.close()
     return drawn, remote
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_stays_small_and_exports_every_figure(path, tmp_path):
+def test_notebook_runs_stays_small_and_exports_every_figure(path, tmp_path, chromium):
     t0 = time.perf_counter()
     nb = notebook_html.execute(path, smoke=True, timeout=CELL_TIMEOUT)
     seconds = time.perf_counter() - t0
@@ -74,9 +86,9 @@ def test_notebook_runs_stays_small_and_exports_every_figure(path, tmp_path):
     page_file.write_text(page, encoding="utf-8")
     print(f"{path.name}: {len(ids)} figures, executed in {seconds:.0f} s, notebook {size / 1e6:.2f} MB, "
           f"page {len(page.encode()) / 1e6:.2f} MB")
-    if CHROMIUM is None:
+    if chromium is None:
         return
-    drawn, remote = _look(page_file, ids, ARTIFACTS / f"export-{path.stem}.png")
+    drawn, remote = _look(chromium, page_file, ids, ARTIFACTS / f"export-{path.stem}.png")
     assert remote == [], f"{path.name}: the page asked the network for {remote[:3]}"
     assert set(ids) <= set(drawn), f"{path.name}: {len(set(ids) - set(drawn))} figures were not drawn"
 
