@@ -49,7 +49,8 @@ def execute(path: str | Path, *, smoke: bool = True, timeout: int = 300, kernel:
     """Run the notebook at ``path`` top to bottom and return the executed notebook (widget state not saved).
 
     ``smoke`` sets ``WB_SMOKE=1`` for the kernel (small sizes; ``False`` runs at full
-    size); ``kernel`` defaults to the notebook's own kernelspec; ``timeout`` is per cell.
+    size); ``kernel`` defaults to the notebook's own kernelspec; ``timeout`` is per cell;
+    ``cwd`` defaults to the notebook's folder (as nbmake and ``jupyter nbconvert`` run it).
     A failing cell raises nbclient's ``CellExecutionError`` naming the cell.
     """
     import nbformat  # noqa: PLC0415
@@ -60,7 +61,7 @@ def execute(path: str | Path, *, smoke: bool = True, timeout: int = 300, kernel:
         if cell.cell_type == "code":
             cell.outputs = []
     kwargs = {"kernel_name": kernel} if kernel else {}
-    resources = {"metadata": {"path": str(cwd)}} if cwd is not None else {}
+    resources = {"metadata": {"path": str(Path(path).resolve().parent if cwd is None else cwd)}}
     before = os.environ.get("WB_SMOKE")
     os.environ["WB_SMOKE"] = "1" if smoke else "0"  # the kernel inherits the environment
     try:
