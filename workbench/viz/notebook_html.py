@@ -62,17 +62,10 @@ def execute(path: str | Path, *, smoke: bool = True, timeout: int = 300, kernel:
             cell.outputs = []
     kwargs = {"kernel_name": kernel} if kernel else {}
     resources = {"metadata": {"path": str(Path(path).resolve().parent if cwd is None else cwd)}}
-    before = os.environ.get("WB_SMOKE")
-    os.environ["WB_SMOKE"] = "1" if smoke else "0"  # the kernel inherits the environment
-    try:
-        # the state is kept in memory while running (nbclient's Output-widget capture needs it), then dropped
-        NotebookClient(nb, timeout=timeout, store_widget_state=True, record_timing=False,
-                       resources=resources, **kwargs).execute()
-    finally:
-        if before is None:
-            os.environ.pop("WB_SMOKE", None)
-        else:
-            os.environ["WB_SMOKE"] = before
+    # the state is kept in memory while running (nbclient's Output-widget capture needs it), then dropped
+    client = NotebookClient(nb, timeout=timeout, store_widget_state=True, record_timing=False,
+                            resources=resources, **kwargs)
+    client.execute(env={**os.environ, "WB_SMOKE": "1" if smoke else "0"})
     nb.metadata.pop("widgets", None)
     return nb
 
