@@ -170,7 +170,8 @@ def widget_html(widget: Any) -> str:
     if hasattr(widget, "children"):
         direction = "row" if name == "HBox" else "column"
         inner = "".join(widget_html(c) for c in widget.children)
-        return f'<div style="display:flex;flex-direction:{direction};flex-wrap:wrap;gap:4px">{inner}</div>'
+        return (f'<div style="display:flex;flex-direction:{direction};flex-wrap:wrap;gap:4px;'
+                f'align-items:flex-start">{inner}</div>')
     if name in ("HTML", "HTMLMath"):
         return f"<div>{widget.value}</div>"
     if name == "Label":
