@@ -22,19 +22,20 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 # lint, then in one pytest run: unit tests, docstring examples, every notebook in smoke mode
+# (notebooks/*.ipynb run inside tests/test_notebook_export.py, which also exports each one; the lessons through nbmake)
 test: setup
 	$(BIN)/ruff check workbench tests benchmarks
 	WB_SMOKE=1 $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake --doctest-modules \
-		workbench tests notebooks/*.ipynb notebooks/course/*.ipynb
+		workbench tests notebooks/course/*.ipynb
 
 # every benchmark prints its figures beside a peer measured in the same run
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# run every notebook at full size; the executed copies land in build/ (never committed)
+# run every notebook at full size; the executed copies and offline HTML pages with every figure land in
+# build/figures/ (never committed)
 figures: setup
-	mkdir -p build
-	$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build notebooks/*.ipynb
+	$(BIN)/python -m workbench.viz.notebook_html notebooks/*.ipynb --out build/figures
 
 # the course's student and instructor editions (solutions stubbed, rubrics removed) land in build/course
 course: setup

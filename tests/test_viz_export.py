@@ -41,3 +41,32 @@ def test_project_command_errors(tmp_path, capsys):
     assert "unknown data set 'nope'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["project", "--data", "pang-lee-polarity", "--method", "mds", "--out", "a.html"])
+
+
+def test_write_image_writes_png_svg_and_pdf(tmp_path):
+    from workbench.images import find_chromium
+    from workbench.viz.export import write_image
+
+    if find_chromium() is None:
+        pytest.skip("no system Chromium: apt-get install chromium")
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 3]), layout={"title": {"text": "two bars"}})
+    paths = write_image(fig, tmp_path / "out" / "bars.png", formats=["png", "svg", "pdf"], width=400, height=300)
+    assert [p.name for p in paths] == ["bars.png", "bars.svg", "bars.pdf"]
+    png, svg, pdf = (p.read_bytes() for p in paths)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 400  # width from the IHDR chunk
+    assert b"<svg" in svg[:200] and b"two bars" in svg
+    assert pdf[:5] == b"%PDF-"
+    assert not list((tmp_path / "out").glob(".tmp-*"))
+
+
+def test_write_image_refuses_unknown_formats_and_a_missing_browser(tmp_path, monkeypatch):
+    from workbench.viz.export import write_image
+
+    fig = go.Figure(go.Bar(y=[1]))
+    with pytest.raises(ValueError, match=r"cannot write a figure as 'gif'; accepted formats: png, svg, pdf"):
+        write_image(fig, tmp_path / "f.gif")
+    with pytest.raises(ValueError, match="accepted formats"):
+        write_image(fig, tmp_path / "f", formats=["png", "jpeg"])
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(RuntimeError, match="apt-get install chromium"):
+        write_image(fig, tmp_path / "f.png")

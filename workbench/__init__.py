@@ -7,7 +7,7 @@
 (2, 384)
 """
 
-from . import cache, notices, packages, pooling
+from . import cache, display, notices, packages, pooling
 from .encoder import Encoder
 from .models import MODELS, load_encoder
 from .options import EncodeOptions
@@ -16,7 +16,10 @@ __version__ = "0.1.0"
 notices.install()  # the package's warnings print as one line, without source lines
 _LAZY = ("datasets", "evaluate", "geometry", "postprocess", "limits", "search", "bm25", "compress", "train",
          "experiments", "viz", "vectors", "course", "reproduce", "scale", "synthetic", "maps")
-__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "notices", "packages", "pooling", *_LAZY]
+__all__ = ["Encoder", "EncodeOptions", "MODELS", "load_encoder", "cache", "display", "notices", "packages", "pooling",
+           *_LAZY]
+
+display.setup_notebook()  # in a Jupyter kernel: figures and panels that survive export (display.py)
 
 
 def __getattr__(name: str):

@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..datasets.local import PROJECT_DATA
+from ..images import write_image
 from ..outputs import owns_only, write_folder
 from .published import read_published
 from .registry import Outcome, Reproduction, get
@@ -146,7 +147,7 @@ def run_entry(name: str, *, smoke: bool = False, out: str | Path | None = None, 
             outcome.figure.write_html(folder / "figure.html", include_plotlyjs=True, full_html=True)
             if image:
                 try:
-                    outcome.figure.write_image(folder / "figure.png", width=900, height=520, scale=1.5)
+                    write_image(outcome.figure, folder / "figure.png", width=900, height=520, scale=1.5)
                     result["figure_png"] = "figure.png"
                 except Exception as error:  # no kaleido or no Chromium: the HTML figure still stands
                     result["figure_png"] = f"not written: {type(error).__name__}: {str(error).splitlines()[0]}"

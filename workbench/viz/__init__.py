@@ -10,7 +10,8 @@
 * :mod:`.moved` (:class:`WhatMoved`) -- two aligned maps linked to the ranked "most moved"
   table; :mod:`.steps` (:class:`StepViewer`, :func:`~.steps.steps_figure`) -- a slider over
   aligned maps of training checkpoints;
-* :mod:`.export` -- standalone interactive HTML pages.
+* :mod:`.export` -- standalone interactive HTML pages, and PNG / SVG / PDF files (``write_image``);
+* :mod:`.notebook_html` -- executed notebooks as offline HTML pages (``make figures``).
 
 Importing this package makes the package's plotly template (:mod:`workbench.theme`) plotly's
 default, so ``plotly.express`` charts drawn beside the package's figures look the same.
@@ -32,7 +33,8 @@ except ImportError:  # plotly is the viz extra; the figure functions name it whe
 
 _LAZY = {"Explorer": "explorer", "Neighbours": "neighbours", "Compare": "compare", "WhatMoved": "moved",
          "StepViewer": "steps", "steps_figure": "steps",
-         "projection": "figures", "scatter": "figures", "project": "projection", "write_html": "export"}
+         "projection": "figures", "scatter": "figures", "project": "projection", "write_html": "export",
+         "write_image": "export"}
 
 __all__ = list(_LAZY)
 

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import display
 from .explorer import Explorer
 from .widgets import error_html, require_widgets, table_html
 
@@ -135,5 +136,5 @@ class Compare:
         except Exception as exc:  # noqa: BLE001 - shown in the panel
             self.error.value = error_html(exc)
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs):  # the live panel, and a static snapshot for exports
+        return display.widget_bundle(self.widget, **kwargs)

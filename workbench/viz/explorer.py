@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .. import display
 from ..options import EncodeOptions
 from . import colour as colouring
 from .bigmap import THRESHOLD, choose_renderer, fade, map_frame, scatter_map
@@ -379,6 +380,15 @@ class Explorer(StagesMixin, SelectionMixin):
                                    faded=match is not None)
         self.figure = self.scatter.widget
         self.figure.observe(self._on_view_selection, names="selection")
+        method, size, selected = self.controls["method"].value, self.size, self.selected or None
+
+        def snapshot() -> str:  # exports show the same points as a plotly figure (jupyter-scatter needs a kernel)
+            fig = view_figure(self.points, self.coords, values, kind=kind, colour_name=name, method=method,
+                              highlight=rows, selected=selected)
+            fig.update_layout(width=size[0], height=size[1])
+            return display.figure_html(fig)
+
+        display.register_snapshot(self.figure, snapshot)
         self._figure_box.children = (self.figure,)
 
     def _diagnose(self) -> None:
@@ -393,5 +403,5 @@ class Explorer(StagesMixin, SelectionMixin):
         return (f"{len(self.points):,} points of {self.points.name}; {c['model'].value}, {c['pooling'].value} "
                 f"pooling, layer {c['layer'].value}, {c['postprocess'].value}, {c['method'].value}")
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs):  # the live panel, and a static snapshot for exports
+        return display.widget_bundle(self.widget, **kwargs)

@@ -5,8 +5,9 @@ page opens offline, from e-mail or a course site, with zoom, hover and legend to
 the file is written atomically. :func:`projection_page` runs the whole path -- data set,
 model, pooling, layer, post-processing, projection, colour -- and writes the page; the
 ``workbench project`` command calls it. :func:`map_page` writes a large map (a million
-points make a page of about 36 MB) with its arrays in binary form. Left out: widgets (a
-static page has no kernel) and image formats.
+points make a page of about 36 MB) with its arrays in binary form. :func:`write_image`
+writes PNG, SVG and PDF files through kaleido and the system Chromium (``workbench.images``).
+Left out: widgets (a static page has no kernel).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..cache import atomic_write_bytes
+from ..images import FORMATS, write_image  # noqa: F401  (re-exported: figures as PNG, SVG, PDF)
 from . import colour as colouring
 from .figures import scatter, view_figure
 from .pipeline import embed_points, load_points, postprocess

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import display
 from .widgets import error_html, require_widgets
 
 COLOURSCALE = "Viridis"
@@ -201,5 +202,5 @@ class WhatMoved:
         except Exception as exc:  # noqa: BLE001 - shown in the panel
             self.error.value = error_html(exc)
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs):  # the live panel, and a static snapshot for exports
+        return display.widget_bundle(self.widget, **kwargs)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import display
 from .charts import neighbour_frame
 from .explorer import Explorer
 from .pipeline import embed_points
@@ -87,5 +88,5 @@ class Neighbours:
             return None
         return self.results
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs):  # the live panel, and a static snapshot for exports
+        return display.widget_bundle(self.widget, **kwargs)

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .. import display
 from .figures import require_plotly
 from .widgets import require_widgets, table_html
 
@@ -145,5 +146,5 @@ class StepViewer:
         if self.slider.value != self.step:
             self.slider.value = self.step
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def _repr_mimebundle_(self, **kwargs):  # the live panel, and a static snapshot for exports
+        return display.widget_bundle(self.widget, **kwargs)
