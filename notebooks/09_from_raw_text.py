@@ -226,3 +226,9 @@ print(f"{sum(k > 1 for k in kept.values())} of 300 multi-sense words keep more t
 # %% [markdown]
 # The neighbour lists above are the senses the model found; whether they are the senses
 # a dictionary lists is for the reader to judge (at smoke size they are mostly noise).
+# In a full-size run (397,699 tokens, seed 0) one sense scored WordSim 0.255 against 0.207
+# for three senses averaged (SimLex 0.183 against 0.177, every interval overlapping), and
+# the senses kept mostly split a word by *source corpus* rather than by meaning: "they"
+# had one sense among atheists and governors (newsgroups, speeches) and one among calves
+# and armholes (clothing reviews). On a mix of domains, the domain is the strongest
+# "sense" a context carries.
