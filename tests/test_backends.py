@@ -17,7 +17,7 @@ from workbench.packages import MissingExtra
 from workbench.pooling import POOLING_MODES
 
 pytest.importorskip("onnxruntime")
-pytestmark = pytest.mark.filterwarnings("ignore:1 of .* texts were longer than max_length")
+pytestmark = pytest.mark.filterwarnings("ignore::workbench.notices.TruncationWarning")
 
 PARITY = 1e-4  # max abs diff between ONNX fp32 and torch fp32 pooled vectors
 

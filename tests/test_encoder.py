@@ -9,6 +9,7 @@ import pytest
 
 from workbench import encoder as encoder_module
 from workbench.encoder import cpu_has_bf16
+from workbench.notices import TruncationWarning
 
 SENTENCES = [
     "A man is playing a guitar on the street.",
@@ -30,7 +31,7 @@ def test_matches_sentence_transformers(minilm):
 
     st = SentenceTransformer(str(minilm_folder()), device="cpu")
     ref = st.encode(SENTENCES, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    with pytest.warns(UserWarning, match="1 of 7 texts were longer than max_length=256"):
+    with pytest.warns(TruncationWarning, match="1 of 7 texts were truncated to 256 tokens"):
         ours = minilm.encode(SENTENCES, cache=False)
     assert ours.dtype == np.float32 and ours.shape == (7, 384)
     assert np.abs(ours - ref).max() < 1e-5

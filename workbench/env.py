@@ -30,6 +30,8 @@ VARIABLES: dict[str, str] = {
     "RAY_ADDRESS": "Ray's own variable: the cluster that engine=\"ray\" joins when no address is given "
                    "(default: a Ray started on this machine)",
     "HF_HUB_OFFLINE": "Hugging Face's own switch, passed on to Ray workers so that they stay as offline as the caller",
+    "BROWSER_PATH": "kaleido's own variable: the Chrome/Chromium binary that writes static figures (PNG, SVG, PDF) "
+                    "(default: the first chromium or chrome on the PATH; never a download)",
 }
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .. import progress
+from ..notices import TruncationWarning
 from .suite import Task
 
 __all__ = ["Config", "BenchmarkRun", "DEFAULT_CONFIGS", "benchmark_tasks", "score_matrix"]
@@ -242,7 +243,7 @@ def score_matrix(configs: Sequence[Config] = DEFAULT_CONFIGS, tasks: Sequence[Ta
                     else:
                         poolings = sorted({c.pooling or enc.pooling for c in group})
                         with warnings.catch_warnings():  # truncation to max_length is the design here
-                            warnings.filterwarnings("ignore", message=".*longer than max_length.*")
+                            warnings.filterwarnings("ignore", category=TruncationWarning)
                             grid = enc.encode_poolings(uniq, poolings, max_length=max_length,
                                                        batch_size=batch_size, normalize=False, show_progress=False)
                         for c in group:
