@@ -150,7 +150,7 @@ if len(curve) >= 4:
     coef = limits.fit_cubic(curve["d"], curve["median"])
     fig.add_scatter(x=dd, y=limits.cubic(dd, coef), name="our cubic fit", line=dict(dash="dash"))
 fig.update_layout(title="Critical n: the most documents whose every pair d dimensions can return",
-                  xaxis_title="embedding dimension d", yaxis_title="critical n")
+                  xaxis_title="embedding dimension d", yaxis_title="critical n", xaxis_dtick=1)
 fig
 
 # %%
