@@ -4,7 +4,8 @@
 random token and a private runtime folder, and always stops it (and the kernels it
 started). :func:`write_notebook` writes a notebook of code cells; :func:`run_cell` runs one
 cell through the page (click, Shift+Enter) and :func:`wait_output` waits for a line of its
-output. Used by ``tests/test_browser_map.py`` and ``benchmarks/bench_viz.py --browser``.
+output; :func:`headless_chromium` opens the system Chromium through playwright. Used by
+the browser tests and ``benchmarks/bench_viz.py --browser``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextlib.contextmanager
+def headless_chromium(sync_api, *args: str):
+    """The system Chromium, headless, driven by playwright's ``sync_api`` (no browser download); always closed."""
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", *args])
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:

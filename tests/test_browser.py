@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from labserver import CHROMIUM, jupyterlab
+from labserver import CHROMIUM, headless_chromium, jupyterlab
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -38,12 +38,8 @@ PLOT_STATE = """() => {
 @pytest.fixture()
 def playwright_browser():
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium(sync_api) as browser:
+        yield browser
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from labserver import CHROMIUM
+from labserver import CHROMIUM, headless_chromium
 
 from workbench.viz import notebook_html
 
@@ -37,12 +37,8 @@ def chromium():
         yield None
         return
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium(sync_api) as browser:
+        yield browser
 
 
 def _look(browser, page_file: Path, ids: list[str], shot: Path) -> tuple[list[str], list[str]]:
