@@ -266,7 +266,8 @@ def _synthetic(folder: Path) -> dict[str, Path]:
 def test_grading_solved_unsolved_and_broken_submissions(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("WB_COURSE_STRICT", "1")  # the grader's kernels run with strict mode off all the same
     paths = _synthetic(tmp_path)
-    assert main(["course", "grade", *map(str, paths.values()), "--json", "--timeout", "8"]) == 0
+    # a cell limit that importing the package (torch, plotly) fits even when the CPU is shared
+    assert main(["course", "grade", *map(str, paths.values()), "--json", "--timeout", "20"]) == 0
     solved, unsolved, broken = json.loads(capsys.readouterr().out)
     assert (solved["score"], solved["max"]) == (4, 4), solved
     assert (unsolved["score"], unsolved["max"]) == (0, 4), unsolved
@@ -276,7 +277,7 @@ def test_grading_solved_unsolved_and_broken_submissions(tmp_path, capsys, monkey
     reasons = {r["exercise"]: (r["points"], r["reason"]) for r in broken["exercises"]}
     assert reasons["syn-ex1"][0] == 0 and "missing" in reasons["syn-ex1"][1]
     assert reasons["syn-ex2"] == (0, "the exercise cell raised ValueError: could not convert string to float: 'x'")
-    assert reasons["syn-ex3"][0] == 0 and "stopped after 8 s" in reasons["syn-ex3"][1]
+    assert reasons["syn-ex3"][0] == 0 and "stopped after 20 s" in reasons["syn-ex3"][1]
     assert reasons["syn-ex4"][0] == 1, "grading goes on after a cell that loops"
 
 
