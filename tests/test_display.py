@@ -79,3 +79,26 @@ def _figure_json(div: str) -> str:
     """The figure JSON inside a figure_html div (data and layout of Plotly.newPlot)."""
     call = re.search(r'Plotly\.newPlot\(\s*"[^"]+",\s*(\[.*?\]),\s*(\{.*\}),\s*\{"displaylogo"', div, re.S)
     return f'{{"data": {call.group(1)}, "layout": {call.group(2)}}}'
+
+
+def test_plotlyjs_comes_with_the_first_figure_and_again_when_its_cell_reruns(monkeypatch):
+    from types import SimpleNamespace
+
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(kw.get("metadata")))
+    monkeypatch.setattr(display, "_state", {**display._state, "plotlyjs_shown": False, "plotlyjs_cell": None})
+    renderer = display._html_renderer()
+    renderer.activate()                       # setting the default renderer at import shows nothing
+    assert shown == []
+    display._cell_started(SimpleNamespace(cell_id="a"))
+    renderer.to_mimebundle(go.Figure(go.Bar(y=[1])).to_dict())
+    renderer.to_mimebundle(go.Figure(go.Bar(y=[2])).to_dict())
+    assert shown == [{"workbench": "plotly.js"}]  # once, before the first figure
+    display._cell_started(SimpleNamespace(cell_id="b"))
+    renderer.to_mimebundle(go.Figure(go.Bar(y=[3])).to_dict())
+    assert len(shown) == 1
+    display._cell_started(SimpleNamespace(cell_id="a"))  # its output is replaced: write it again
+    renderer.to_mimebundle(go.Figure(go.Bar(y=[4])).to_dict())
+    assert len(shown) == 2

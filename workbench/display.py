@@ -6,9 +6,10 @@ Inside a Jupyter kernel, ``import workbench`` calls :func:`setup_notebook`, whic
   (``application/vnd.plotly.v1+json``, drawn interactively by JupyterLab) and ``text/html``
   (a ``<div>`` and the script that draws it, kept by ``jupyter nbconvert --to html``).
   The plotly.js library (4.8 MB; 2 MB gzipped and base64-encoded) is written into the
-  notebook once, before the first figure, not per figure and not fetched from a CDN, so an
-  exported page draws every figure offline. Nothing else is loaded from the network
-  (MathJax is left out of the figures);
+  notebook once, just before the first figure (not at import, so a notebook without figures
+  carries none of it), not per figure and not fetched from a CDN, so an exported page draws
+  every figure offline. Rerunning the cell that carried it writes it again, since its old
+  output is gone. Nothing else is loaded from the network (MathJax is left out of the figures);
 * gives every ipywidgets panel a static snapshot (``text/html``: controls as text,
   tables, figures, captured outputs) beside the live widget, for readers of an export or of
   a notebook whose widget state was not saved (the panels carry a 5 MB JavaScript bundle
@@ -23,13 +24,16 @@ from __future__ import annotations
 import base64
 import html
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 RENDERER = "workbench_html"  # the name of the text/html renderer in plotly.io.renderers
 DEFAULT_RENDERER = f"plotly_mimetype+{RENDERER}"
 PLOTLY_CONFIG = {"displaylogo": False}
 
-_state = {"plotlyjs_shown": False, "formatter": False}
+# plotlyjs_cell: the id of the cell whose output carries plotly.js (None: not shown yet);
+# cell: the id of the cell running now (from IPython's pre_run_cell event)
+_state = {"plotlyjs_shown": False, "plotlyjs_cell": None, "cell": None, "formatter": False, "hook": False}
 
 
 _OPEN = '<script type="text/javascript">'
@@ -62,6 +66,7 @@ def figure_html(fig: Any) -> str:
     return div
 
 
+@lru_cache(maxsize=1)
 def plotlyjs_html() -> str:
     """plotly.js, gzipped and base64-encoded, as one inline ``<script>`` (about 2 MB instead of 4.8 MB).
 
@@ -92,12 +97,13 @@ def plotlyjs_html() -> str:
 
 
 def show_plotlyjs() -> None:
-    """Display plotly.js in the notebook, once per kernel (later calls do nothing)."""
+    """Display plotly.js in the notebook once (later calls do nothing until the cell that carried it reruns)."""
     if _state["plotlyjs_shown"]:
         return
     from IPython.display import HTML, display  # noqa: PLC0415
 
     _state["plotlyjs_shown"] = True
+    _state["plotlyjs_cell"] = _state["cell"]
     display(HTML(plotlyjs_html()), metadata={"workbench": "plotly.js"})
 
 
@@ -105,12 +111,10 @@ def _html_renderer():
     from plotly.io.base_renderers import MimetypeRenderer  # noqa: PLC0415
 
     class OfflineHtmlRenderer(MimetypeRenderer):
-        """text/html of a figure without plotly.js; the library is shown once, on activation."""
-
-        def activate(self):
-            show_plotlyjs()
+        """text/html of a figure without plotly.js; the library is shown once, before the first figure."""
 
         def to_mimebundle(self, fig_dict):
+            show_plotlyjs()
             return {"text/html": figure_html(fig_dict)}
 
     return OfflineHtmlRenderer()
@@ -233,11 +237,22 @@ def setup_notebook(shell: Any = None) -> bool:
         pio.renderers[RENDERER] = _html_renderer()
     if pio.renderers.default != DEFAULT_RENDERER:
         pio.renderers.default = DEFAULT_RENDERER
+    if not _state["hook"] and hasattr(shell, "events"):
+        shell.events.register("pre_run_cell", _cell_started)
+        _state["hook"] = True
     if not _state["formatter"]:
         formatter = shell.display_formatter.mimebundle_formatter
         formatter.for_type_by_name("ipywidgets.widgets.widget", "Widget", _widget_formatter)
         _state["formatter"] = True
     return True
+
+
+def _cell_started(info: Any = None) -> None:
+    """Remember the running cell; its rerun clears its outputs, so plotly.js must be written again."""
+    cell = getattr(info, "cell_id", None)
+    _state["cell"] = cell
+    if cell is not None and cell == _state["plotlyjs_cell"]:
+        _state["plotlyjs_shown"] = False
 
 
 def _widget_formatter(widget: Any, include: Any = None, exclude: Any = None) -> dict:
