@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.limits import PAPER_CUBIC, cubic
+from workbench.limits import PAPER_CRITICAL_N, PAPER_CUBIC, cubic, fit_cubic, paper_critical_n
 from workbench.reproduce import OUTCOME_COLUMNS, VERDICTS, Outcome, get, read_published
 from workbench.reproduce.sidebyside import side_by_side
 
@@ -55,6 +55,18 @@ def test_limit_published_cubic_matches_the_package_and_its_own_extrapolations():
     for d in (512, 768, 1024, 3072, 4096):
         printed = pub[("extrapolated_critical_n", f"d={d}")]
         assert math.isclose(float(cubic(d, coef)), printed, rel_tol=0.03), d
+
+
+def test_limit_measured_critical_n_matches_the_package_and_its_cubic():
+    pub = read_published("limit")
+    measured = pub[pub["quantity"] == "critical_n"]
+    table = {int(s.removeprefix("d=")): v for s, v in measured[["setting", "value"]].values}
+    assert table == PAPER_CRITICAL_N and sorted(table) == list(range(4, 46))
+    d = np.array(sorted(table))
+    assert (np.diff(paper_critical_n(d)) > 0).all()  # strictly rising, as Figure 2 shows
+    # the printed cubic is a least-squares fit to these very points (Section 4): refitting them gives it back
+    assert fit_cubic(d, paper_critical_n(d)) == pytest.approx(PAPER_CUBIC, rel=0.05, abs=0.1)
+    assert np.isnan(paper_critical_n(3)).all()
 
 
 def test_side_by_side_matches_quantity_and_setting(tmp_path):

@@ -3,7 +3,7 @@
 - :mod:`.qrels`: binary relevance patterns (dense, random, cycle, block) and the qrel
   matrix of a retrieval data set;
 - :mod:`.free_embedding`: the free-embedding optimisation for one pattern and dimension;
-- :mod:`.critical`: the critical-n search, the curve over dimensions and its cubic fit;
+- :mod:`.critical`: the critical-n search, the curve over dimensions, the paper's measured values and its cubic fit;
 - :mod:`.bounds`: brackets on the dimension a pattern needs (rank, Forster, free embedding);
 - :mod:`.generate`: LIMIT-style "Who likes X?" data sets from the project's word lists.
 
@@ -21,6 +21,7 @@ from .bounds import (
 )
 from .critical import (
     EXTRAPOLATE_DIMS,
+    PAPER_CRITICAL_N,
     PAPER_CUBIC,
     STRATEGIES,
     CriticalN,
@@ -31,6 +32,7 @@ from .critical import (
     expected_critical_n,
     extrapolate,
     fit_cubic,
+    paper_critical_n,
     parse_dims,
 )
 from .free_embedding import (
@@ -45,11 +47,12 @@ from .qrels import PATTERNS, block, cycle, dense, make_qrels, qrel_matrix, rando
 from .real import recall_table
 
 __all__ = [
-    "EXTRAPOLATE_DIMS", "FREE_EMBEDDING_LOSSES", "PAPER_CUBIC", "PATTERNS", "STRATEGIES", "CriticalN",
+    "EXTRAPOLATE_DIMS", "FREE_EMBEDDING_LOSSES", "PAPER_CRITICAL_N", "PAPER_CUBIC", "PATTERNS", "STRATEGIES",
+    "CriticalN",
     "FreeEmbeddingResult", "block", "bracket_dimension", "compare_strategies", "critical_n", "critical_n_curve",
     "cubic", "cycle", "dense", "expected_critical_n", "extrapolate",
     "fit_cubic", "forster_bound", "forster_lower_bound", "free_embedding", "free_embedding_dimension",
-    "free_embedding_seeds", "generate_limit", "make_qrels", "parse_dims", "qrel_matrix", "random",
+    "free_embedding_seeds", "generate_limit", "make_qrels", "paper_critical_n", "parse_dims", "qrel_matrix", "random",
     "rank_upper_bound", "recall_table", "sign_matrix", "topk_accuracy",
     "validate_qrels", "word_list", "write_dataset",
 ]
