@@ -102,3 +102,12 @@ def test_word_vectors_survey_smoke_run():
     expected = "direction reproduced" if (gains["ours"] > 0).all() else "not reproduced"
     assert outcome.verdict == expected
     assert isinstance(pd.DataFrame(outcome.details["scores"]), pd.DataFrame)
+
+
+def test_defsent_plus_whitening_rows_pair_up_per_kind_of_model():
+    # the verdict compares our whitening-vs-none order with the published one for each kind of model: both rows of
+    # each pair must be there (Gao et al. 2021, Table 5), and whitening raises the average in both, as printed
+    pub = read_published("defsent_plus").set_index(["quantity", "setting"])["value"]
+    for kind in ("untrained model", "trained encoder"):
+        assert pub[("spearman", f"{kind}, whitening")] > pub[("spearman", f"{kind}, none")], kind
+    assert pub[("spearman", "trained encoder, none")] > pub[("spearman", "untrained model, none")]
