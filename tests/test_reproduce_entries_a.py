@@ -107,3 +107,25 @@ def test_word_vectors_survey_smoke_run():
     expected = "direction reproduced" if (gains["ours"] > 0).all() else "not reproduced"
     assert outcome.verdict == expected
     assert isinstance(pd.DataFrame(outcome.details["scores"]), pd.DataFrame)
+
+
+def test_defsent_plus_whitening_rows_pair_up_per_kind_of_model():
+    # the verdict compares our whitening-vs-none order with the published one for each kind of model: both rows of
+    # each pair must be there (Gao et al. 2021, Table 5), and whitening raises the average in both, as printed
+    pub = read_published("defsent_plus").set_index(["quantity", "setting"])["value"]
+    for kind in ("untrained model", "trained encoder"):
+        assert pub[("spearman", f"{kind}, whitening")] > pub[("spearman", f"{kind}, none")], kind
+    assert pub[("spearman", "trained encoder, none")] > pub[("spearman", "untrained model, none")]
+
+
+@pytest.mark.parametrize("name, prefix", [("llm_embedders_survey", ""), ("te_llm_survey", "untuned LLM ")])
+def test_springer_rows_give_the_orderings_the_llm_entries_check(name, prefix):
+    # both entries rank our poolings against Springer et al. (2024), Tables 1 and 4 (Mistral-7B, zero-shot MTEB):
+    # every pooling the verdict or the reason reads must be there, in the order the paper prints
+    pub = read_published(name).set_index(["quantity", "setting"])["value"]
+    avg = [pub[("mteb_average", f"{prefix}{p}")] for p in ("last token", "mean", "PromptEOL + last token")]
+    assert avg == sorted(avg) and avg[0] == pytest.approx(31.94)
+    assert pub[("spearman", f"{prefix}PromptEOL + last token")] > pub[("spearman", f"{prefix}mean")]
+    if name == "te_llm_survey":  # the adapted model above every untuned pooling we run, on STS and on average
+        assert pub[("spearman", "trained for embedding")] > pub[("spearman", f"{prefix}PromptEOL + last token")]
+        assert pub[("mteb_average", "trained for embedding")] > max(avg)

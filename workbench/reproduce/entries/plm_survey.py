@@ -50,7 +50,9 @@ ENTRY = Reproduction(
          "mean pairwise cosine on the same documents",
     scale="two different pretrained models stand in for 'before' and 'after' (SmolLM2-135M untrained for embedding, "
           "all-MiniLM-L6-v2 trained contrastively) on 300 Lee background documents; a same-model before/after pair "
-          "is not shipped offline, so the comparison confounds architecture with training",
+          "is not shipped offline, so the comparison confounds architecture with training. The published side is "
+          "a sign: neither the survey nor the works we could read print an isotropy number of one model before and "
+          "after contrastive training in a table (SimCSE shows it as a plot only)",
     run=run,
     published="plm_survey",
     minutes=0.5,
