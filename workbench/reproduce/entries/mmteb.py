@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from ...evaluate.benchmark import DEFAULT_CONFIGS, benchmark_tasks, corpus_fidelity, score_matrix
 from ...evaluate.downsample import aggregate, family_effect, greedy_selection, pair_agreement, random_subsets
-from ..registry import OUTCOME_COLUMNS, Outcome, Paper, Reproduction
+from ..registry import Outcome, Paper, Reproduction
+from ..sidebyside import side_by_side
 from ..verdicts import decide
 
 SEED = 0
@@ -45,11 +43,15 @@ def run(smoke: bool) -> Outcome:
         rows.append(("kendall_tau", f"{RETRIEVAL} hard-negative corpus k={r.k} ({r.fraction:.0%} of documents)",
                      r.tau_hard, "tau"))
         rows.append(("kendall_tau", f"{RETRIEVAL} random corpus of the same size (k={r.k})", r.tau_random, "tau"))
-    table = pd.DataFrame([{"quantity": q, "setting": s, "ours": v, "theirs": np.nan, "unit": u, "source": ""}
-                          for q, s, v, u in rows], columns=list(OUTCOME_COLUMNS))
+    smallest = fid.sort_values("k").iloc[0]  # the most cut hard-negative corpus, beside the abstract's 2%
+    rows.append(("share_of_documents_kept", "hard-negative retrieval corpora", 100 * smallest.fraction, "%"))
+    table = side_by_side([{"quantity": q, "setting": s, "ours": v, "unit": u} for q, s, v, u in rows], "mmteb")
     verdict, reason = decide(None, None)
-    reason += ("; the paper's downsampling numbers are not transcribed in data/published, so ours stand alone: "
-               f"greedy tau {tau:.2f} against random subsets' mean {rand.mean():.2f}")
+    reason += (f"; greedy tau {tau:.2f} against random subsets' mean {rand.mean():.2f}; our most cut hard-negative "
+               f"corpus (k={int(smallest.k)}) keeps {smallest.fraction:.0%} of the documents "
+               f"(tau {smallest.tau_hard:.2f}) "
+               "against the abstract's 2% for the paper's zero-shot English benchmark: our corpus is small (each "
+               "query's top-k pooled covers most of it), and the paper's rank correlations are not transcribed")
     fig = go.Figure()
     fig.add_histogram(x=rand, name=f"random {N_KEEP}-task subsets", nbinsx=20)
     fig.add_vline(x=tau, line_dash="dash", annotation_text="greedy selection")
@@ -67,14 +69,17 @@ ENTRY = Reproduction(
                 year=2025, arxiv="2502.13595"),
     claim=("A benchmark can be cut to a subset of tasks chosen by inter-task correlation, and its retrieval corpora "
            "to pooled hard negatives, while the ranking of models stays close to the full benchmark's."),
-    rule=("No published number is compared (none transcribed), so the verdict is 'not comparable'; the table shows "
+    rule=("No published number is compared, so the verdict is 'not comparable' (the one transcribed, the abstract's "
+          "2% of documents kept, is listed beside our most cut hard-negative corpus); the table shows "
           "our Kendall tau of the greedy subset against random subsets of the same size, and of hard-negative "
           "corpora against random corpora of the same size."),
     scale=("The paper ranks dozens of models on hundreds of multilingual tasks; we rank 17 configurations of five "
            "families (10 of minilm, 4 of smollm2, GloVe, a lexical system, a random floor) on 14 small tasks over "
            "the packaged data, keeping 6, and cut one retrieval corpus (100 queries, 300 documents). Comparable: "
-           "whether selection and hard-negative pooling keep the ranking better than chance, not the values."),
+           "whether selection and hard-negative pooling keep the ranking better than chance, not the values. The "
+           "paper's tables of rank correlations between full and cut benchmarks are not transcribed (not reached in "
+           "the copies read); only its abstract's 2% of documents is listed."),
     run=run,
-    published=None,
+    published="mmteb",
     minutes=12.0,
 )
