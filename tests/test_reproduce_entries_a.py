@@ -1,6 +1,7 @@
 """Reproduction entries for the capabilities the package has (limit, matryoshka_2d, storage_compression,
-filtered_ann, bidr, word_vectors_survey, defsent_plus, qdc, peg, codiemb): their published numbers, their
-metadata, the side-by-side table, and one cheap smoke run (every entry's smoke run is exercised registry-wide)."""
+filtered_ann, bidr, word_vectors_survey, defsent_plus, qdc, peg, codiemb): their published numbers (and those of
+nv_embed and llm_embedder), their metadata, the side-by-side table, and one cheap smoke run (every entry's smoke run
+is exercised registry-wide)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from workbench.reproduce.sidebyside import side_by_side
 
 ENTRIES = ("limit", "matryoshka_2d", "storage_compression", "filtered_ann", "bidr", "word_vectors_survey",
            "defsent_plus", "qdc", "peg", "codiemb")
-PUBLISHED = ("limit", "word_vectors_survey", "bidr", "qdc", "defsent_plus", "codiemb")
+PUBLISHED = ("limit", "word_vectors_survey", "bidr", "qdc", "defsent_plus", "codiemb", "nv_embed", "llm_embedder")
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -67,6 +68,17 @@ def test_limit_measured_critical_n_matches_the_package_and_its_cubic():
     # the printed cubic is a least-squares fit to these very points (Section 4): refitting them gives it back
     assert fit_cubic(d, paper_critical_n(d)) == pytest.approx(PAPER_CUBIC, rel=0.05, abs=0.1)
     assert np.isnan(paper_critical_n(3)).all()
+
+
+@pytest.mark.parametrize(("name", "before", "after", "sign"), [
+    ("nv_embed", "mean pooling", "latent attention", ("latent_minus_mean", "retrieval")),
+    ("llm_embedder", "python-docstrings, trained without instructions",
+     "python-docstrings, trained and queried with instructions", ("instructions_minus_none", "mean over two tasks")),
+])
+def test_recorded_sign_agrees_with_the_transcribed_table_rows(name, before, after, sign):
+    # the sign an entry compares with is the sign of the paper's own two table values, not a separate claim
+    pub = read_published(name).set_index(["quantity", "setting"])["value"]
+    assert np.sign(pub[("ndcg@10", after)] - pub[("ndcg@10", before)]) == pub[sign]
 
 
 def test_side_by_side_matches_quantity_and_setting(tmp_path):

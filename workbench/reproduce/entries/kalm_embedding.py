@@ -56,7 +56,9 @@ ENTRY = Reproduction(
          "paired permutation p < 0.05",
     scale="all-MiniLM-L6-v2 fine-tuned for 40 steps of 32 docstring -> code pairs with two mined hard negatives each, "
           "scored on 150 held-out queries; KaLM-Embedding-V2 trains a 0.5B model on hundreds of millions of pairs, so "
-          "only the signs are comparable, and a few dozen steps may be too few for either ingredient to show",
+          "only the signs are comparable, and a few dozen steps may be too few for either ingredient to show; the "
+          "paper's ablation numbers could not be found in a copy of its full text, so the published side holds the "
+          "signs its abstract states",
     run=run,
     published="kalm_embedding",
     minutes=6.0,

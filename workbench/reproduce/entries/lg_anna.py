@@ -45,7 +45,8 @@ ENTRY = Reproduction(
          "paired permutation p < 0.05 (the two example queries leave the evaluated set)",
     scale="SmolLM2-135M-Instruct, untuned, last-token pooling, 148 docstring queries over 500 functions; the report "
           "fine-tunes Mistral-7B with such prompts (plus soft labels and adaptive-margin negatives, not tested here) "
-          "and reports MTEB v2, so only the sign of the prompt effect is comparable",
+          "and reports MTEB v2, so only the sign of the prompt effect is comparable; no copy of the report's full "
+          "text could be found, so the published side holds the sign its abstract states",
     run=run,
     published="lg_anna",
     minutes=4.0,

@@ -45,16 +45,20 @@ def run(smoke: bool) -> Outcome:
                  {"quantity": "ndcg@10", "setting": f"{t}, trained and queried with instructions",
                   "ours": float(instructed.mean()), "unit": "nDCG@10 (0-1)"}]
     mean_diff = float(np.mean([r["difference"] for r in per_task.values()]))
-    holds = same_sign([mean_diff], [1.0]) and any(r["p_value"] < 0.05 and r["difference"] > 0
-                                                  for r in per_task.values())
-    verdict, reason = decide(None, holds)
-    shown = "; ".join(f"{t}: {r['difference']:+.4f}, p = {r['p_value']:.3g}" for t, r in per_task.items())
-    reason += f" ({shown})"
     rows.append({"quantity": "instructions_minus_none", "setting": "mean over two tasks", "ours": mean_diff,
                  "unit": "sign"})
+    table = side_by_side(rows, ENTRY.published)
+    sign = table[table["quantity"] == "instructions_minus_none"]
+    holds = same_sign(sign["ours"], sign["theirs"]) and any(r["p_value"] < 0.05 and r["difference"] > 0
+                                                            for r in per_task.values())
+    verdict, reason = decide(None, holds)
+    shown = "; ".join(f"{t}: {r['difference']:+.4f}, p = {r['p_value']:.3g}" for t, r in per_task.items())
+    tool = table[table["theirs"].notna() & (table["quantity"] == "ndcg@10")]
+    reason += (f" ({shown}; docstring -> code {' -> '.join(f'{v:.3f}' for v in tool['ours'])} beside the paper's "
+               f"ToolLLM {' -> '.join(f'{v:.4f}' for v in tool['theirs'])}, Table 4)")
     figure = bar_figure([r["setting"] for r in rows[:-1]], [r["ours"] for r in rows[:-1]], yaxis="nDCG@10",
                         title="One minilm fine-tuned on two tasks, with and without task instructions")
-    return Outcome(side_by_side(rows, ENTRY.published), verdict, reason, figure, seeds=(SEED,),
+    return Outcome(table, verdict, reason, figure, seeds=(SEED,),
                    details={t: {"difference": r["difference"], "p_value": r["p_value"]} for t, r in per_task.items()})
 
 
@@ -64,10 +68,14 @@ ENTRY = Reproduction(
     claim="Training one embedder on several retrieval tasks with a task instruction on each query serves the tasks "
           "better than training it without instructions.",
     rule="direction reproduced when the instruction-trained model's nDCG@10, averaged over the two held-out tasks, "
-         "beats the model trained without instructions and at least one task's gain has paired permutation p < 0.05",
+         "beats the model trained without instructions, as instructions gain in both retrieval columns of the "
+         "paper's ablation (Table 4, LLM-Embedder against w.o. Instruction FT), and at least one task's gain has "
+         "paired permutation p < 0.05",
     scale="all-MiniLM-L6-v2 fine-tuned for 40 steps on 1,200 pairs from two tasks (docstring -> code, clothing review "
           "title -> review); LLM-Embedder trains a BGE-base model on six tasks of retrieval augmentation with reward "
-          "and distillation signals, so only the sign of the instruction effect is comparable",
+          "and distillation signals, so only the sign of the instruction effect is comparable; the paper's ToolLLM "
+          "tool retrieval (NDCG@5, Table 4) stands beside our docstring -> code task for reading, and its QReCC "
+          "column has no counterpart here",
     run=run,
     published="llm_embedder",
     minutes=5.0,

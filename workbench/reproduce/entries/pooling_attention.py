@@ -45,7 +45,10 @@ ENTRY = Reproduction(
          "paired permutation p < 0.05; magnitudes are not compared",
     scale="the pooling heads are trained on a frozen all-MiniLM-L6-v2 (22M parameters, 7 hidden-state layers) with "
           "in-batch InfoNCE on 1,200 docstring -> code pairs and scored on 150 held-out queries; the paper fine-tunes "
-          "Mistral-7B and Qwen2-0.5B end to end on 1.4M pairs and reports MTEB, so only the sign is comparable",
+          "Mistral-7B and Qwen2-0.5B end to end on 1.4M pairs and reports MTEB, so only the sign is comparable; its "
+          "baseline is a trainable pooling layer over the last layer (mean pooling is not among its five designs), "
+          "and no copy of its full text could be found to read its result tables, so the published side holds the "
+          "sign its abstract states",
     run=run,
     published="pooling_attention",
     minutes=2.5,
