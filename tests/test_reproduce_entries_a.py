@@ -18,7 +18,8 @@ from workbench.reproduce.sidebyside import side_by_side
 
 ENTRIES = ("limit", "matryoshka_2d", "storage_compression", "filtered_ann", "bidr", "word_vectors_survey",
            "defsent_plus", "qdc", "peg", "codiemb")
-PUBLISHED = ("limit", "word_vectors_survey", "bidr", "qdc", "defsent_plus", "codiemb", "nv_embed", "llm_embedder")
+PUBLISHED = ("limit", "word_vectors_survey", "bidr", "qdc", "defsent_plus", "codiemb", "nv_embed", "llm_embedder",
+             "peg", "matryoshka_2d", "filtered_ann", "storage_compression")
 
 
 @pytest.mark.parametrize("name", ENTRIES)

@@ -9,7 +9,7 @@ from ...models import load_encoder
 from ...train import TrainConfig, train, training_split
 from ..registry import Outcome, Paper, Reproduction
 from ..sidebyside import side_by_side
-from ..verdicts import decide
+from ..verdicts import decide, same_sign
 
 DIMS = (384, 256, 128, 64, 32)
 WEIGHTS = (1.0, 1.0, 1.5, 6.0, 3.0)  # the small widths weigh more, as in notebook 04: few steps otherwise leave them
@@ -48,12 +48,14 @@ def run(smoke: bool) -> Outcome:
         for label, grid in (("2D", tuned), ("base", base)):
             rows.append({"quantity": f"retention {label}", "setting": f"layer={layers[last]} dim={k}",
                          "ours": grid[last, j] / grid[last, 0] if grid[last, 0] > 0 else np.nan, "unit": "fraction"})
-    table = side_by_side(rows, None)
-    verdict, reason = decide(None, None)
     gain = tuned - base
-    reason = ("no published number to compare with: the paper's (layer, dim) tables were not found in the copies "
-              f"we could consult; ours: mean nDCG@10 gain over the base model {gain.mean():+.3f}, at the shallowest "
-              f"layer {gain[0].mean():+.3f}, at the smallest width {gain[:, -1].mean():+.3f}")
+    rows.append({"quantity": "ndcg@10 2D minus base", "setting": "shallowest layer, mean over widths",
+                 "ours": gain[0].mean(), "unit": "nDCG@10 difference (theirs: sign)"})
+    table = side_by_side(rows, "matryoshka_2d")
+    verdict, reason = decide(None, same_sign([gain[0].mean()], [1.0]))
+    reason += (f"; mean nDCG@10 gain of the 2D model over the base model at the shallowest layer ({layers[0]}) "
+               f"{gain[0].mean():+.3f} against the sign the abstract states; over every (layer, dim) "
+               f"{gain.mean():+.3f}, at the smallest width {gain[:, -1].mean():+.3f}")
     fig = go.Figure(go.Heatmap(z=gain, x=[str(k) for k in DIMS], y=[f"layer {x}" for x in layers],
                                colorscale="RdBu", zmid=0, colorbar=dict(title="ΔnDCG@10")))
     fig.update_layout(title="2D Matryoshka minus base: nDCG@10 per (layer, dim) on held-out docstring queries",
@@ -68,13 +70,18 @@ ENTRY = Reproduction(
     paper=Paper(title="2D Matryoshka Sentence Embeddings", authors="Xianming Li et al.", year=2024, arxiv="2402.14776"),
     claim=("Training the loss over truncated widths and over shallower layers (2DMSE) yields one model whose "
            "shallow-layer and low-width embeddings work, with the Matryoshka retention of quality per width."),
-    rule=("No verdict beyond 'not comparable' until a published (layer, dim) number is on file; the entry reports "
-          "the nDCG@10 gain of the 2D-Matryoshka model over the base model per (layer, dim) and the share of its "
-          "full-width score each width keeps (retention), for both models."),
+    rule=("Direction only (the published number is a sign): direction reproduced when the 2D-Matryoshka model's "
+          "nDCG@10, averaged over the widths at the shallowest layer scored, exceeds the base model's; not reproduced "
+          "otherwise. The gain per (layer, dim) and the share of the full-width score each width keeps (retention), "
+          "for both models, are reported and do not enter the verdict."),
     scale=("The paper fine-tunes BERT-base on NLI and scores STS; we fine-tune minilm (6 layers, 384-d) for 40 steps "
            "(at most 4 minutes) on docstring -> function pairs and score nDCG@10 on held-out queries. What carries "
-           "over is the shape: gains at shallow layers and small widths, retention per width."),
+           "over is the shape: gains at shallow layers and small widths, retention per width. The paper's "
+           "(layer, dim) tables (arXiv v1-v3; v2 and ICLR 2025 titled 'ESE: Espresso Sentence Embeddings') were not "
+           "in the stored copies we searched, which hold the abstract only: the comparison is the sign of the "
+           "shallow-layer gain, no magnitude. Our base is minilm as released, not fine-tuned on the docstrings "
+           "without the 2D loss, so our gain also holds the effect of fine-tuning itself."),
     run=run,
-    published=None,
+    published="matryoshka_2d",
     minutes=6.0,
 )
