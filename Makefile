@@ -41,7 +41,8 @@ figures: setup
 course: setup
 	$(BIN)/workbench course build --lessons notebooks/course --out build/course
 
-# every reproduction at full size (about an hour on 2 cores), then the offline gallery build/reproductions/index.html
+# every reproduction at full size (about 85 minutes on 2 cores, most of it mmteb and kalm_embedding), then the
+# offline gallery build/reproductions/index.html
 # and the README's verdict table
 reproduce: setup
 	$(BIN)/workbench reproduce --all
