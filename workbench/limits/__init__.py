@@ -3,7 +3,8 @@
 - :mod:`.qrels`: binary relevance patterns (dense, random, cycle, block) and the qrel
   matrix of a retrieval data set;
 - :mod:`.free_embedding`: the free-embedding optimisation for one pattern and dimension;
-- :mod:`.critical`: the critical-n search, the curve over dimensions, the paper's measured values and its cubic fit;
+- :mod:`.critical`: the critical-n search and the curve over dimensions;
+- :mod:`.curve`: the paper's measured critical n, its cubic fit and the extrapolation;
 - :mod:`.bounds`: brackets on the dimension a pattern needs (rank, Forster, free embedding);
 - :mod:`.generate`: LIMIT-style "Who likes X?" data sets from the project's word lists.
 
@@ -20,21 +21,15 @@ from .bounds import (
     sign_matrix,
 )
 from .critical import (
-    EXTRAPOLATE_DIMS,
-    PAPER_CRITICAL_N,
-    PAPER_CUBIC,
     STRATEGIES,
     CriticalN,
     compare_strategies,
     critical_n,
     critical_n_curve,
-    cubic,
     expected_critical_n,
-    extrapolate,
-    fit_cubic,
-    paper_critical_n,
     parse_dims,
 )
+from .curve import EXTRAPOLATE_DIMS, PAPER_CRITICAL_N, PAPER_CUBIC, cubic, extrapolate, fit_cubic, paper_critical_n
 from .free_embedding import (
     FREE_EMBEDDING_LOSSES,
     FreeEmbeddingResult,
