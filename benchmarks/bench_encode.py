@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import sys
 import tempfile
@@ -46,6 +45,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import PeakRSS, rss_now_mb, rss_source, ru_maxrss_mb
 
 DATASET = "rotten-tomatoes"
 MODEL = "minilm"
@@ -130,47 +130,6 @@ def load_texts(n: int, seed: int) -> tuple[list[str], int]:
         raise ValueError(f"--n {n} is more than the {len(texts)} texts of {DATASET!r}")
     idx = np.random.default_rng(seed).choice(len(texts), size=n, replace=False)
     return [texts[i] for i in idx], len(texts)
-
-
-# --------------------------------------------------------------------------- memory
-def rss_source() -> str:
-    """Which peak :class:`PeakRSS` reports here: a per-phase ``VmHWM`` or the process-wide ``ru_maxrss``."""
-    return "VmHWM" if os.access("/proc/self/clear_refs", os.W_OK) else "ru_maxrss"
-
-
-class PeakRSS:
-    """The process's peak resident set size (MB) while the ``with`` block ran.
-
-    Resets the kernel's high-water mark on entry and reads ``VmHWM`` on exit. Where
-    the reset is not allowed, falls back to ``ru_maxrss`` (the peak since the process
-    started) and says so in ``self.source``.
-    """
-
-    def __enter__(self):
-        try:
-            Path("/proc/self/clear_refs").write_text("5")
-            self.source = "VmHWM"
-        except OSError:
-            self.source = "ru_maxrss"
-        return self
-
-    def __exit__(self, *exc):
-        self.mb = _vm_hwm_mb() if self.source == "VmHWM" else _ru_maxrss_mb()
-        return False
-
-
-def _vm_hwm_mb() -> float:
-    found = re.search(r"^VmHWM:\s+(\d+)\s+kB", Path("/proc/self/status").read_text(), re.M)
-    return int(found.group(1)) / 1024 if found else _ru_maxrss_mb()
-
-
-def _ru_maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-
-
-def _rss_now_mb() -> float:
-    found = re.search(r"^VmRSS:\s+(\d+)\s+kB", Path("/proc/self/status").read_text(), re.M)
-    return int(found.group(1)) / 1024 if found else float("nan")
 
 
 # --------------------------------------------------------------------------- engines
@@ -395,7 +354,7 @@ def main(argv=None) -> int:
         loadavg_before = [round(x, 2) for x in os.getloadavg()]
         texts, population = load_texts(args.n, args.seed)
         engines, enc, load_s = load_engines(args.batch_size)
-        rss_before = _rss_now_mb()
+        rss_before = rss_now_mb()
         runs = run_throughput(engines, texts, args.repeats, args.batch_size)
         cache_run = run_cache(enc, texts, args.repeats, args.batch_size)
         summary = summarise(runs, cache_run, len(texts))
@@ -405,7 +364,7 @@ def main(argv=None) -> int:
             "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(), "cpu": cpu_info(),
             "versions": versions(), "load": load_s, "loadavg_before": loadavg_before,
             "loadavg_after": [round(x, 2) for x in os.getloadavg()], "rss_before_runs_mb": rss_before,
-            "rss_source": rss_source(), "process_ru_maxrss_mb": _ru_maxrss_mb(),
+            "rss_source": rss_source(), "process_ru_maxrss_mb": ru_maxrss_mb(),
             "mean_chars_per_text": float(np.mean([len(t) for t in texts])),
         }
         print(format_report(meta, summary))

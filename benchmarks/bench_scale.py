@@ -2,7 +2,7 @@
 
 What it measures, on one corpus of real texts (Women's clothing reviews and Rotten
 Tomatoes snippets, cycled to ``--n`` rows, written as JSON lines) and one model
-(all-MiniLM-L6-v2):
+(all-MiniLM-L6-v2) on one backend (``--backend``: torch, or ONNX Runtime fp32):
 
 1. the peer: ``Encoder.encode`` of the whole corpus in this process, torch threads as
    the machine gives them, cache off: texts per second;
@@ -52,6 +52,8 @@ def main(argv=None) -> int:
     p.add_argument("--actors", type=int, default=2)
     p.add_argument("--shard-size", type=int, default=4096)
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--backend", default="torch", choices=["torch", "onnx"],
+                   help="the encode backend of every engine (onnx: ONNX Runtime fp32, the fast path)")
     p.add_argument("--no-resume", action="store_true", help="skip the kill-and-rerun part")
     args = p.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="wb-bench-scale-"))
@@ -67,15 +69,18 @@ def main(argv=None) -> int:
             for t in texts:
                 f.write(json.dumps({"text": t}) + "\n")
         enc = wb.load_encoder("minilm")
-        enc.encode(texts[:64], cache=False)  # warm-up
-        X, local_s = timed(lambda: enc.encode(texts, batch_size=args.batch_size, cache=False, show_progress=False))
+        enc.encode(texts[:64], cache=False, backend=args.backend)  # warm-up (and the one-off ONNX export)
+        X, local_s = timed(lambda: enc.encode(texts, batch_size=args.batch_size, cache=False, show_progress=False,
+                                              backend=args.backend))
         _, init_s = timed(lambda: wb.scale.start_ray(num_cpus=args.actors))
         run, ray_s = timed(lambda: wb.scale.encode_dataset(path, root / "ray", model="minilm", engine="ray",
                                                            actors=args.actors, shard_size=args.shard_size,
-                                                           batch_size=args.batch_size, show_progress=False))
+                                                           batch_size=args.batch_size, backend=args.backend,
+                                                           show_progress=False))
         ids, Y = wb.scale.read_vectors(root / "ray")
         diff = float(np.abs(Y - X).max())
-        print(f"scale benchmark: {args.n} texts (clothing reviews + rotten tomatoes, cycled), minilm, batch "
+        print(f"scale benchmark: {args.n} texts (clothing reviews + rotten tomatoes, cycled), minilm on "
+              f"{args.backend} fp32, batch "
               f"{args.batch_size}, shards of {args.shard_size} ({run['shards']}), {os.cpu_count()} logical CPUs, "
               f"torch threads {torch.get_num_threads()}; load average before {load_before}, after "
               f"{[round(x, 2) for x in os.getloadavg()]}")
@@ -100,7 +105,8 @@ def resume(root: Path, path: Path, args, Y: np.ndarray) -> None:
 
     out = root / "killed"
     cmd = [sys.executable, "-m", "workbench.cli", "embed", "--engine", "ray", "--data", str(path), "--out", str(out),
-           "--actors", str(args.actors), "--shard-size", str(args.shard_size), "--batch-size", str(args.batch_size)]
+           "--actors", str(args.actors), "--shard-size", str(args.shard_size), "--batch-size", str(args.batch_size),
+           "--backend", args.backend]
     env = {**os.environ, "PYTHONPATH": str(Path(wb.__file__).parent.parent)}
     child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
@@ -111,7 +117,8 @@ def resume(root: Path, path: Path, args, Y: np.ndarray) -> None:
     child.wait()
     before = len(list(out.glob("part-*.parquet")))
     run = wb.scale.encode_dataset(path, out, model="minilm", engine="ray", actors=args.actors,
-                                  shard_size=args.shard_size, batch_size=args.batch_size, show_progress=False)
+                                  shard_size=args.shard_size, batch_size=args.batch_size, backend=args.backend,
+                                  show_progress=False)
     ids, Z = wb.scale.read_vectors(out)
     print(f"resume: killed with {before} of {run['shards']} shards on disk; the rerun skipped {run['skipped']} and "
           f"wrote {run['written']}; against the uninterrupted run: ids equal {ids.tolist() == list(range(len(Z)))}, "

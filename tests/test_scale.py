@@ -198,3 +198,47 @@ def _recording_bar(seen):
                 seen.append(n)
 
     return Bar
+
+
+def _fragile(encoder, graves, deaths: int):
+    """A copy of ``encoder`` whose process dies (``os._exit``) as it starts each of its first ``deaths`` shards.
+
+    The deaths are counted as files in ``graves``, so a restarted actor knows how many came before it. The class is
+    made inside this function so that Ray ships it by value (the actors cannot import the tests).
+    """
+    import copy
+    import os
+
+    class Fragile(type(encoder)):
+        def encode(self, texts, *args, **kwargs):
+            if len(texts) > 1 and len(os.listdir(graves)) < deaths:  # the driver's one-text width probe lives
+                open(os.path.join(graves, f"death-{os.getpid()}"), "w").close()
+                os._exit(1)
+            return super().encode(texts, *args, **kwargs)
+
+    fragile = copy.copy(encoder)
+    fragile.__class__ = Fragile
+    return fragile
+
+
+def test_ray_retries_the_shard_of_an_actor_that_died(ray_local, minilm, texts, reference, tmp_path):
+    graves = tmp_path / "graves"
+    graves.mkdir()
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", texts)
+    run = wb.scale.encode_dataset(corpus, tmp_path / "out", model=_fragile(minilm, graves, 1), engine="ray",
+                                  actors=2, shard_size=40, max_retries=2)
+    assert len(list(graves.iterdir())) == 1  # one actor died once ...
+    assert (run["shards"], run["written"]) == (3, 3)  # ... and its shard was done again
+    ids, X = wb.scale.read_vectors(tmp_path / "out")
+    assert ids.tolist() == list(range(len(texts)))
+    assert np.abs(X - reference).max() < SAME
+
+
+def test_ray_reports_a_shard_that_keeps_killing_its_actor(ray_local, minilm, texts, tmp_path):
+    graves = tmp_path / "graves"
+    graves.mkdir()
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", texts)
+    with pytest.raises(RuntimeError, match=r"stopped after 1 retries.*shards are written in .* rerun the same"):
+        wb.scale.encode_dataset(corpus, tmp_path / "out", model=_fragile(minilm, graves, 10_000), engine="ray",
+                                actors=1, shard_size=40, max_retries=1)
+    assert len(list(graves.iterdir())) >= 2  # the first try and its retry
