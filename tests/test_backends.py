@@ -66,6 +66,17 @@ def test_export_is_cached_once_per_model(minilm_onnx):
     assert not [p for p in path.parent.parent.iterdir() if ".tmp-" in p.name]
 
 
+def test_export_traces_plain_attention_and_gives_the_model_back_as_it_was(minilm, private_cache, monkeypatch):
+    before = minilm.model.config._attn_implementation
+    seen, real = [], torch.onnx.export
+    monkeypatch.setattr(torch.onnx, "export", lambda model, *a, **k: (
+        seen.append(model.model.config._attn_implementation), real(model, *a, **k)))
+    monkeypatch.setattr(onnx, "_WRITTEN", {})  # a fresh export: this test's cache is its own, and so is this
+    path = onnx.export(minilm)
+    assert seen == ["eager"] and path.exists()
+    assert minilm.model.config._attn_implementation == before
+
+
 def test_int8_agrees_with_fp32_on_real_texts(minilm_onnx, texts):
     agreement = onnx.int8_agreement(minilm_onnx)
     assert agreement["n"] >= 200 and agreement["data"] == "rotten-tomatoes"

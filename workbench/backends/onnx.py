@@ -6,7 +6,12 @@ the model's identity (which holds its weights' hash) and the export settings. Th
 is written to a temporary folder and renamed, so a folder that exists is complete. The
 graph's outputs are the hidden states of every layer (``hidden_0`` = embeddings ...
 ``hidden_L``), so every pooling mode, every layer, ``encode_layers`` and the sweeps read
-the same states as on the torch backend.
+the same states as on the torch backend. An encoder's attention is traced in its plain
+form (matrix products and a softmax, transformers' ``"eager"``), not as the traced
+decomposition of ``scaled_dot_product_attention``: ONNX Runtime runs the plain form
+faster (``minilm``, 256-token texts: about 16%), and the states agree within 1e-5. A
+decoder keeps its model's own attention, which ran faster than the plain form
+(``smollm2``: 28.8 against 25.0 texts per second).
 
 ``precision="int8"`` quantizes that graph with ONNX Runtime's dynamic quantization: the
 weight matrices of the linear layers become int8, per output channel, with 7-bit range
@@ -36,7 +41,7 @@ import shutil
 import sys
 import uuid
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -49,6 +54,8 @@ from ..packages import require
 
 #: what the exported graph depends on besides the weights (a change re-exports)
 EXPORT_SETTINGS = {"exporter": "torchscript", "opset": 17, "outputs": "every layer", "format": 1}
+#: how an encoder's attention is traced (part of its export key); decoders keep their own
+ENCODER_ATTENTION = "eager"
 #: ``onnxruntime.quantization.quantize_dynamic`` settings of ``precision="int8"``
 INT8_SETTINGS = {"weight_type": "QInt8", "per_channel": True, "reduce_range": True, "op_types": ["MatMul"]}
 #: the real texts the int8 agreement is measured on
@@ -91,7 +98,7 @@ def check_model(encoder: Any, attention: str | None = None) -> None:
 
 def export_dir(encoder: Any) -> Path:
     """The folder that holds ``encoder``'s exported graph (it may not exist yet)."""
-    inputs = {"inputs": list(_input_names(encoder))} if encoder.is_decoder else {}  # encoders keep their old keys
+    inputs = {"inputs": list(_input_names(encoder))} if encoder.is_decoder else {"attention": ENCODER_ATTENTION}
     key = json.dumps({"identity": encoder.identity, "torch": torch.__version__.split("+")[0], **EXPORT_SETTINGS,
                       **inputs}, sort_keys=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in encoder.name)[:40]
@@ -280,9 +287,10 @@ def _export_to(encoder: Any, path: Path) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes about Python branches on shapes
-            torch.onnx.export(_AllLayers(encoder.model).eval(), example, str(path),
-                              input_names=list(inputs), output_names=names, dynamic_axes=axes,
-                              opset_version=EXPORT_SETTINGS["opset"], do_constant_folding=True, dynamo=False)
+            with nullcontext() if encoder.is_decoder else _eager_attention(encoder.model):
+                torch.onnx.export(_AllLayers(encoder.model).eval(), example, str(path),
+                                  input_names=list(inputs), output_names=names, dynamic_axes=axes,
+                                  opset_version=EXPORT_SETTINGS["opset"], do_constant_folding=True, dynamo=False)
     except Exception as exc:
         raise RuntimeError(f"exporting {encoder.name} (model type {_model_type(encoder)!r}) to ONNX failed: "
                            f"{type(exc).__name__}: {exc}; use backend='torch' for this model") from exc
@@ -296,6 +304,21 @@ def _model_type(encoder: Any) -> str:
 
 def _settings_hash(settings: dict) -> str:
     return hashlib.blake2b(json.dumps(settings, sort_keys=True).encode(), digest_size=4).hexdigest()
+
+
+@contextmanager
+def _eager_attention(model: torch.nn.Module) -> Iterator[None]:
+    """The model with transformers' plain (``ENCODER_ATTENTION``) attention while it is traced, then as it was."""
+    before = getattr(getattr(model, "config", None), "_attn_implementation", None)
+    switch = getattr(model, "set_attn_implementation", None)
+    if switch is None or before in (None, ENCODER_ATTENTION):
+        yield
+        return
+    switch(ENCODER_ATTENTION)
+    try:
+        yield
+    finally:
+        switch(before)
 
 
 @contextmanager
