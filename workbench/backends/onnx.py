@@ -41,7 +41,7 @@ import shutil
 import sys
 import uuid
 import warnings
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -98,9 +98,8 @@ def check_model(encoder: Any, attention: str | None = None) -> None:
 
 def export_dir(encoder: Any) -> Path:
     """The folder that holds ``encoder``'s exported graph (it may not exist yet)."""
-    inputs = {"inputs": list(_input_names(encoder))} if encoder.is_decoder else {"attention": ENCODER_ATTENTION}
     key = json.dumps({"identity": encoder.identity, "torch": torch.__version__.split("+")[0], **EXPORT_SETTINGS,
-                      **inputs}, sort_keys=True)
+                      **_graph_settings(encoder)}, sort_keys=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in encoder.name)[:40]
     return cache.cache_dir() / "onnx" / f"{safe}-{hashlib.blake2b(key.encode(), digest_size=10).hexdigest()}"
 
@@ -127,7 +126,8 @@ def export(encoder: Any) -> Path:
     try:
         _export_to(encoder, tmp / "model.onnx")
         (tmp / "export.json").write_text(json.dumps({"identity": encoder.identity, "name": encoder.name,
-                                                     "torch": torch.__version__, **EXPORT_SETTINGS}, indent=1))
+                                                     "torch": torch.__version__, **EXPORT_SETTINGS,
+                                                     **_graph_settings(encoder)}, indent=1))
         try:
             os.rename(tmp, folder)
         except OSError:  # another process finished first: its export is the same
@@ -205,6 +205,11 @@ def forward(encoder: Any, input_ids: torch.Tensor, mask: torch.Tensor, opts: Enc
     wanted = names if all_layers else names[-1:]
     out = sess.run(wanted, _feed(encoder, input_ids, mask))
     return tuple(torch.from_numpy(x) for x in out)
+
+
+def _graph_settings(encoder: Any) -> dict[str, Any]:
+    """What the graph depends on besides ``EXPORT_SETTINGS``: a decoder's inputs, an encoder's traced attention."""
+    return {"inputs": list(_input_names(encoder))} if encoder.is_decoder else {"attention": ENCODER_ATTENTION}
 
 
 def _input_names(encoder: Any) -> tuple[str, ...]:
@@ -287,7 +292,7 @@ def _export_to(encoder: Any, path: Path) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes about Python branches on shapes
-            with nullcontext() if encoder.is_decoder else _eager_attention(encoder.model):
+            with _traced_attention(encoder.model, _graph_settings(encoder).get("attention")):
                 torch.onnx.export(_AllLayers(encoder.model).eval(), example, str(path),
                                   input_names=list(inputs), output_names=names, dynamic_axes=axes,
                                   opset_version=EXPORT_SETTINGS["opset"], do_constant_folding=True, dynamo=False)
@@ -307,14 +312,14 @@ def _settings_hash(settings: dict) -> str:
 
 
 @contextmanager
-def _eager_attention(model: torch.nn.Module) -> Iterator[None]:
-    """The model with transformers' plain (``ENCODER_ATTENTION``) attention while it is traced, then as it was."""
+def _traced_attention(model: torch.nn.Module, attention: str | None) -> Iterator[None]:
+    """The model with transformers' ``attention`` implementation while it is traced, then as it was (None: its own)."""
     before = getattr(getattr(model, "config", None), "_attn_implementation", None)
     switch = getattr(model, "set_attn_implementation", None)
-    if switch is None or before in (None, ENCODER_ATTENTION):
+    if attention is None or switch is None or before in (None, attention):
         yield
         return
-    switch(ENCODER_ATTENTION)
+    switch(attention)
     try:
         yield
     finally:
